@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make run` runs the app, `make test` passes the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint typecheck pytest system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,collector]'
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/earshot
+
+system-deps:
+	./scripts/system-deps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check desktop sync tests
+	$(BIN)/ruff format --check desktop sync tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP) system-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-output

@@ -1,0 +1,64 @@
+"""Exports of the journal: CSV for spreadsheets, JSON Lines for programs."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any, TextIO
+
+from earshot.core.codec import FIELDS, to_dict
+from earshot.core.journal import StoredEntry
+
+COLUMNS: tuple[str, ...] = (*FIELDS, "sync_state")
+
+# A cell that starts with one of these is run as a formula by spreadsheet programs; a customer's
+# words must never become a formula. https://owasp.org/www-community/attacks/CSV_Injection
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+def _row(stored: StoredEntry) -> dict[str, Any]:
+    return to_dict(stored.entry) | {"sync_state": stored.sync_state.value}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        value = ", ".join(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(rows: Iterable[StoredEntry], out: TextIO) -> int:
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    count = 0
+    for stored in rows:
+        row = _row(stored)
+        writer.writerow([_cell(row[column]) for column in COLUMNS])
+        count += 1
+    return count
+
+
+def write_jsonl(rows: Iterable[StoredEntry], out: TextIO) -> int:
+    count = 0
+    for stored in rows:
+        out.write(json.dumps(_row(stored), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write(rows: Iterable[StoredEntry], out: TextIO, export_format: ExportFormat) -> int:
+    """Write ``rows`` to ``out``; returns how many entries were written."""
+    if export_format is ExportFormat.CSV:
+        return write_csv(rows, out)
+    return write_jsonl(rows, out)

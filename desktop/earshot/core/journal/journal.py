@@ -1,0 +1,428 @@
+"""The journal: where an entry is durable the moment :meth:`Journal.save` returns.
+
+SQLite in WAL mode with ``synchronous=FULL``: a commit has reached the disk before it returns,
+so a kill -9 or a power cut after saving loses nothing. Every write runs in a
+``BEGIN IMMEDIATE`` transaction, so two processes (the app and ``earshot sync``) never
+interleave a read-modify-write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from earshot.core.codec import to_dict
+from earshot.core.entry import (
+    Entry,
+    EntryInput,
+    Kind,
+    Sentiment,
+    SyncState,
+    new_entry,
+    revise,
+    tombstone,
+)
+from earshot.core.journal import migrate
+from earshot.core.journal.errors import JournalError, friendly_errors
+from earshot.core.journal.query import EntryQuery, where
+from earshot.core.journal.schema import drafts, entries, meta, revisions
+from earshot.core.journal.timefmt import from_db, to_db
+
+DEFAULT_BUSY_TIMEOUT_MS = 5_000
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """An entry as the journal holds it: its newest revision and where it is in the outbox."""
+
+    entry: Entry
+    sync_state: SyncState
+    sync_note: str | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _entry_from_row(row: Row[Any] | Mapping[str, Any]) -> Entry:
+    data = row._mapping if isinstance(row, Row) else row
+    return Entry(
+        id=uuid.UUID(data["uuid"]),
+        revision=data["revision"],
+        created_at=from_db(data["created_at"]),
+        utc_offset_minutes=data["utc_offset_minutes"],
+        device_id=data["device_id"],
+        site=data["site"],
+        station=data["station"],
+        staff=data["staff"],
+        kind=Kind(data["kind"]),
+        sentiment=Sentiment(data["sentiment"]) if data["sentiment"] else None,
+        text=data["text"],
+        tags=tuple(json.loads(data["tags"])),
+        contact=data["contact"],
+        follow_up=bool(data["follow_up"]),
+        deleted=bool(data["deleted"]),
+        revised_at=from_db(data["revised_at"]),
+    )
+
+
+def _stored_from_row(row: Row[Any]) -> StoredEntry:
+    return StoredEntry(_entry_from_row(row), SyncState(row.sync_state), row.sync_note)
+
+
+def _entry_columns(entry: Entry) -> dict[str, Any]:
+    return {
+        "uuid": str(entry.id),
+        "revision": entry.revision,
+        "created_at": to_db(entry.created_at),
+        "utc_offset_minutes": entry.utc_offset_minutes,
+        "device_id": entry.device_id,
+        "site": entry.site,
+        "station": entry.station,
+        "staff": entry.staff,
+        "kind": entry.kind.value,
+        "sentiment": entry.sentiment.value if entry.sentiment else None,
+        "text": entry.text,
+        "tags": json.dumps(list(entry.tags), ensure_ascii=False),
+        "contact": entry.contact,
+        "follow_up": entry.follow_up,
+        "deleted": entry.deleted,
+        "revised_at": to_db(entry.revised_at),
+    }
+
+
+class RevisionConflict(JournalError):
+    """Someone else saved a newer revision of this entry first."""
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Let SQLAlchemy, not pysqlite, say when a transaction begins (see the "begin" hook).
+        # https://docs.sqlalchemy.org/en/20/dialects/sqlite.html#serializable-isolation-savepoints-transactional-ddl
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+class Journal:
+    """The entries of this PC. Open with :meth:`open`; safe to share between threads."""
+
+    def __init__(self, engine: Engine, path: Path) -> None:
+        self._engine = engine
+        self.path = path
+        self.device_id = self._device_id()
+
+    @classmethod
+    def open(cls, path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Journal:
+        """Open (creating if needed) and migrate the journal at ``path``."""
+        with friendly_errors(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(f"sqlite+pysqlite:///{path}")
+            _configure_sqlite(engine, busy_timeout_ms)
+            try:
+                with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
+                    migrate.upgrade(conn)
+                    conn.commit()
+            except BaseException:
+                engine.dispose()
+                raise
+            # The journal's files are new directory entries: make them durable too.
+            fsync_directory(path.parent)
+            return cls(engine, path)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # -- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with (
+            friendly_errors(self.path),
+            self._engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn,
+            conn.begin(),
+        ):
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with friendly_errors(self.path), self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    def _device_id(self) -> str:
+        with self._write() as conn:
+            value = conn.execute(select(meta.c.value).where(meta.c.key == "device_id")).scalar()
+            if value is None:
+                value = str(uuid.uuid4())
+                conn.execute(insert(meta).values(key="device_id", value=value))
+            return str(value)
+
+    # -- entries --------------------------------------------------------------------------
+
+    def record(
+        self,
+        data: EntryInput,
+        *,
+        site: str,
+        stations: Sequence[str] | None = None,
+        now: datetime | None = None,
+    ) -> Entry:
+        """Validate what was typed, make it a new entry and save it durably."""
+        entry = new_entry(data, device_id=self.device_id, site=site, stations=stations, now=now)
+        self.save(entry)
+        return entry
+
+    def save(self, entry: Entry) -> None:
+        """Store ``entry`` (a first revision, or the next revision of a stored one) and queue it.
+
+        Returns only after the commit has reached the disk. Raises :class:`RevisionConflict`
+        if the journal does not hold exactly the previous revision.
+        """
+        with self._write() as conn:
+            current = conn.execute(
+                select(entries.c.revision).where(entries.c.uuid == str(entry.id))
+            ).scalar()
+            expected = None if entry.revision == 1 else entry.revision - 1
+            if current != expected:
+                raise RevisionConflict(
+                    "This entry was changed somewhere else in the meantime. Close it and open "
+                    "it again to see the newest version; nothing was lost."
+                )
+            revision_id = conn.execute(
+                insert(revisions).values(
+                    uuid=str(entry.id),
+                    revision=entry.revision,
+                    payload=json.dumps(to_dict(entry), ensure_ascii=False),
+                    saved_at=to_db(_now()),
+                )
+            ).inserted_primary_key[0]
+            values = _entry_columns(entry) | {
+                "sync_state": SyncState.QUEUED.value,
+                "sync_note": None,
+                "outbox_order": revision_id,
+            }
+            if current is None:
+                conn.execute(insert(entries).values(values))
+            else:
+                conn.execute(update(entries).where(entries.c.uuid == str(entry.id)).values(values))
+
+    def edit(
+        self, entry_id: uuid.UUID, data: EntryInput, *, stations: Sequence[str] | None = None
+    ) -> Entry:
+        stored = self.require(entry_id)
+        revised = revise(stored.entry, data, stations=stations)
+        self.save(revised)
+        return revised
+
+    def delete(self, entry_id: uuid.UUID) -> Entry:
+        """Delete as a tombstone revision, so the collector learns of it too."""
+        stored = self.require(entry_id)
+        gone = tombstone(stored.entry)
+        self.save(gone)
+        return gone
+
+    def get(self, entry_id: uuid.UUID) -> StoredEntry | None:
+        with self._read() as conn:
+            row = conn.execute(select(entries).where(entries.c.uuid == str(entry_id))).first()
+        return None if row is None else _stored_from_row(row)
+
+    def require(self, entry_id: uuid.UUID) -> StoredEntry:
+        stored = self.get(entry_id)
+        if stored is None:
+            raise JournalError(f"There is no entry {entry_id} on this PC.")
+        return stored
+
+    def history(self, entry_id: uuid.UUID) -> list[dict[str, Any]]:
+        """Every revision ever saved of an entry, oldest first, as saved."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(revisions.c.payload)
+                .where(revisions.c.uuid == str(entry_id))
+                .order_by(revisions.c.revision)
+            ).scalars()
+            return [json.loads(payload) for payload in rows]
+
+    # -- reading many ---------------------------------------------------------------------
+
+    def count(self, query: EntryQuery = EntryQuery()) -> int:
+        with self._read() as conn:
+            return int(conn.execute(select(func.count()).where(where(query))).scalar_one())
+
+    def page(self, query: EntryQuery, offset: int, limit: int) -> list[StoredEntry]:
+        """Rows ``offset`` to ``offset + limit`` of ``query``, newest first.
+
+        The keys are found on the (created_at, seq) index alone, then only the page's rows are
+        read, so a page deep in a million entries costs an index walk, not a table walk.
+        """
+        newest_first = (entries.c.created_at.desc(), entries.c.seq.desc())
+        with self._read() as conn:
+            keys = (
+                select(entries.c.seq)
+                .where(where(query))
+                .order_by(*newest_first)
+                .limit(limit)
+                .offset(offset)
+                .subquery()
+            )
+            rows = conn.execute(
+                select(entries).where(entries.c.seq.in_(select(keys.c.seq))).order_by(*newest_first)
+            ).all()
+        return [_stored_from_row(row) for row in rows]
+
+    def iter_entries(self, query: EntryQuery = EntryQuery(), chunk: int = 1000) -> Iterator[StoredEntry]:
+        """All entries of ``query``, newest first, read in chunks (for exports)."""
+        last: tuple[str, int] | None = None
+        while True:
+            statement = select(entries).where(where(query))
+            if last is not None:
+                created, seq = last
+                statement = statement.where(
+                    (entries.c.created_at < created)
+                    | ((entries.c.created_at == created) & (entries.c.seq < seq))
+                )
+            statement = statement.order_by(entries.c.created_at.desc(), entries.c.seq.desc())
+            with self._read() as conn:
+                rows = conn.execute(statement.limit(chunk)).all()
+            for row in rows:
+                yield _stored_from_row(row)
+            if len(rows) < chunk:
+                return
+            last = (rows[-1].created_at, rows[-1].seq)
+
+    def status(self) -> dict[SyncState, int]:
+        """How many entries are in each sync state (every state is present, maybe with 0)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(entries.c.sync_state, func.count()).group_by(entries.c.sync_state)
+            ).all()
+        counts = {state: 0 for state in SyncState}
+        for state, number in rows:
+            counts[SyncState(state)] = int(number)
+        return counts
+
+    def waiting(self) -> int:
+        """Entries not yet acknowledged by the collector (queued or on their way)."""
+        counts = self.status()
+        return counts[SyncState.QUEUED] + counts[SyncState.SENDING]
+
+    # -- the outbox -----------------------------------------------------------------------
+
+    def claim_batch(self, limit: int) -> list[Entry]:
+        """The oldest queued entries, marked *sending* in the same transaction."""
+        with self._write() as conn:
+            rows = conn.execute(
+                select(entries)
+                .where(entries.c.sync_state == SyncState.QUEUED.value)
+                .order_by(entries.c.outbox_order)
+                .limit(limit)
+            ).all()
+            if rows:
+                conn.execute(
+                    update(entries)
+                    .where(entries.c.seq.in_([row.seq for row in rows]))
+                    .values(sync_state=SyncState.SENDING.value)
+                )
+        return [_entry_from_row(row) for row in rows]
+
+    def mark(
+        self,
+        results: Sequence[tuple[uuid.UUID, int, SyncState, str | None]],
+    ) -> int:
+        """Record what the collector said of each (entry, revision); returns how many changed.
+
+        A result for an older revision than the journal's newest is ignored: the newest
+        revision still has to be sent.
+        """
+        changed = 0
+        with self._write() as conn:
+            for entry_id, revision, state, note in results:
+                changed += conn.execute(
+                    update(entries)
+                    .where(entries.c.uuid == str(entry_id))
+                    .where(entries.c.revision == revision)
+                    .values(sync_state=state.value, sync_note=note)
+                ).rowcount
+        return changed
+
+    def release_sending(self) -> int:
+        """Put entries left *sending* (a failed request, a crash) back in the queue."""
+        with self._write() as conn:
+            return conn.execute(
+                update(entries)
+                .where(entries.c.sync_state == SyncState.SENDING.value)
+                .values(sync_state=SyncState.QUEUED.value)
+            ).rowcount
+
+    def requeue_attention(self) -> int:
+        """Give entries that needed attention another try (after a new token, say)."""
+        with self._write() as conn:
+            return conn.execute(
+                update(entries)
+                .where(entries.c.sync_state == SyncState.NEEDS_ATTENTION.value)
+                .values(sync_state=SyncState.QUEUED.value, sync_note=None)
+            ).rowcount
+
+    # -- drafts ---------------------------------------------------------------------------
+
+    def save_draft(self, name: str, payload: Mapping[str, Any]) -> None:
+        document = json.dumps(dict(payload), ensure_ascii=False)
+        with self._write() as conn:
+            existing = conn.execute(select(drafts.c.name).where(drafts.c.name == name)).scalar()
+            values = {"payload": document, "saved_at": to_db(_now())}
+            if existing is None:
+                conn.execute(insert(drafts).values(name=name, **values))
+            else:
+                conn.execute(update(drafts).where(drafts.c.name == name).values(values))
+
+    def load_draft(self, name: str) -> dict[str, Any] | None:
+        with self._read() as conn:
+            document = conn.execute(select(drafts.c.payload).where(drafts.c.name == name)).scalar()
+        if document is None:
+            return None
+        loaded = json.loads(document)
+        return loaded if isinstance(loaded, dict) else None
+
+    def clear_draft(self, name: str) -> None:
+        with self._write() as conn:
+            conn.execute(drafts.delete().where(drafts.c.name == name))
+
+
+def fsync_directory(path: Path) -> None:
+    """Make a new file's directory entry durable (POSIX); a no-op where it cannot be done."""
+    if os.name != "posix":
+        return
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,17 @@
+"""Times in the journal: fixed-width ISO-8601 UTC text, so that text order is time order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def to_db(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("journal times must be timezone-aware")
+    return moment.astimezone(UTC).strftime(_FORMAT)
+
+
+def from_db(value: str) -> datetime:
+    return datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
