@@ -15,14 +15,16 @@ import pytest
 # Qt runs without a display unless a test starts its own X server for a subprocess.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from earshot.core.journal import Journal  # noqa: E402
-from earshot.core.profile import Profile  # noqa: E402
+from earshot.core.journal import Journal
+from earshot.core.profile import Profile
 
 NO_SKIP = os.environ.get("EARSHOT_NO_SKIP") == "1"
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, None, None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, None, None]:
     outcome = yield
     report = outcome.get_result()
     if NO_SKIP and report.skipped and not hasattr(report, "wasxfail"):

@@ -140,9 +140,10 @@ def main(
     args = build_parser().parse_args(argv)
     profile = Profile.resolve(args.data_dir, env)
     if args.command is None:
-        from earshot.gui.app import run_app  # Qt is only loaded for the app itself
+        # Qt is loaded for the app only; the subcommands run without it.
+        from earshot.gui.app import run_app  # type: ignore[import-not-found,unused-ignore]
 
-        return run_app(profile, env)
+        return int(run_app(profile, env))
     err = sys.stderr
     profile.preferences()  # reads the settings once, so that their problems are reported
     for problem in profile.settings.problems:

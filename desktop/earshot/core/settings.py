@@ -59,8 +59,10 @@ def _hints() -> dict[str, Any]:
     return typing.get_type_hints(Preferences, vars(types))
 
 
-def parse(document: Mapping[str, Any], base: Preferences = Preferences()) -> tuple[Preferences, list[str]]:
-    """``base`` with the values of ``document`` that are valid, and a message for each that is not."""
+def parse(
+    document: Mapping[str, Any], base: Preferences = Preferences()
+) -> tuple[Preferences, list[str]]:
+    """``base`` with the valid values of ``document``, and a message for each invalid one."""
     hints = _hints()
     values: dict[str, Any] = {}
     problems: list[str] = []
@@ -159,7 +161,9 @@ class SettingsStore:
 
     def save(self, preferences: Preferences) -> None:
         current = self.load()
-        changed = [name for name in self.locked if getattr(preferences, name) != getattr(current, name)]
+        changed = [
+            name for name in self.locked if getattr(preferences, name) != getattr(current, name)
+        ]
         if changed:
             raise SettingsProblem(
                 f"IT has fixed these settings for this PC, so they cannot be changed here: "

@@ -225,11 +225,12 @@ class Journal:
                     payload=json.dumps(to_dict(entry), ensure_ascii=False),
                     saved_at=to_db(_now()),
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert revision_id is not None
             values = _entry_columns(entry) | {
                 "sync_state": SyncState.QUEUED.value,
                 "sync_note": None,
-                "outbox_order": revision_id,
+                "outbox_order": revision_id[0],
             }
             if current is None:
                 conn.execute(insert(entries).values(values))
@@ -299,7 +300,9 @@ class Journal:
             ).all()
         return [_stored_from_row(row) for row in rows]
 
-    def iter_entries(self, query: EntryQuery = EntryQuery(), chunk: int = 1000) -> Iterator[StoredEntry]:
+    def iter_entries(
+        self, query: EntryQuery = EntryQuery(), chunk: int = 1000
+    ) -> Iterator[StoredEntry]:
         """All entries of ``query``, newest first, read in chunks (for exports)."""
         last: tuple[str, int] | None = None
         while True:

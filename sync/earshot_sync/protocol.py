@@ -1,0 +1,209 @@
+"""The Earshot sync protocol, version 1: the one module both the sender and the collector import.
+
+It is written down for people in ``docs/protocol.md``; this module is its executable form and
+uses only the standard library, so that the desktop bundle needs nothing more to speak it.
+
+``POST /api/v1/entries`` takes a :class:`Batch` (JSON, optionally gzip-encoded) and answers
+``200`` with one :class:`Result` per entry, in the order sent. ``GET /api/v1/info`` answers an
+:class:`Info`. Both need ``Authorization: Bearer <device token>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+PROTOCOL_VERSION = 1
+ENTRIES_PATH = "/api/v1/entries"
+INFO_PATH = "/api/v1/info"
+OPENAPI_PATH = "/api/v1/openapi.json"
+
+# What a collector allows unless its /info says otherwise.
+DEFAULT_MAX_ENTRIES = 500
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+
+KINDS = ("praise", "complaint", "suggestion", "question", "other")
+SENTIMENTS = ("negative", "neutral", "positive")
+MAX_TEXT = 10_000
+
+# The fields of an entry on the wire, and whether each may be null.
+ENTRY_FIELDS: Mapping[str, tuple[type | tuple[type, ...], bool]] = {
+    "id": (str, False),
+    "revision": (int, False),
+    "created_at": (str, False),
+    "utc_offset_minutes": (int, False),
+    "device_id": (str, False),
+    "site": (str, False),
+    "station": (str, False),
+    "staff": (str, True),
+    "kind": (str, False),
+    "sentiment": (str, True),
+    "text": (str, False),
+    "tags": (list, False),
+    "contact": (str, True),
+    "follow_up": (bool, False),
+    "deleted": (bool, False),
+    "revised_at": (str, False),
+}
+
+
+class ResultStatus(StrEnum):
+    STORED = "stored"  # new at the collector
+    DUPLICATE = "duplicate"  # the collector already had this revision: success, not a new row
+    CONFLICT = "conflict"  # same id and revision, different content
+    REJECTED = "rejected"  # the entry is not valid; ``reason`` says why
+
+    @property
+    def acknowledged(self) -> bool:
+        """The collector holds this revision; the sender may mark it sent."""
+        return self in (ResultStatus.STORED, ResultStatus.DUPLICATE)
+
+
+@dataclass(frozen=True)
+class Result:
+    id: str
+    revision: int
+    status: ResultStatus
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "revision": self.revision,
+            "status": self.status.value,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Info:
+    protocol: int
+    max_entries: int
+    max_bytes: int
+    server_time: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "protocol": self.protocol,
+            "max_entries": self.max_entries,
+            "max_bytes": self.max_bytes,
+            "server_time": self.server_time.isoformat(),
+        }
+
+
+class NotOurAnswer(ValueError):
+    """A 2xx answer whose body is not the protocol's JSON (a captive portal, a proxy's page)."""
+
+
+def _parse_time(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("not a time")
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("a time without a UTC offset")
+    return moment.astimezone(UTC)
+
+
+def entry_problems(entry: Any) -> list[str]:
+    """Why ``entry`` is not a valid wire entry (empty when it is)."""
+    if not isinstance(entry, Mapping):
+        return ["an entry must be a JSON object"]
+    problems: list[str] = []
+    for name, (kind, nullable) in ENTRY_FIELDS.items():
+        if name not in entry:
+            problems.append(f"'{name}' is missing")
+            continue
+        value = entry[name]
+        if value is None and nullable:
+            continue
+        # bool is an int in Python; a revision of `true` is still wrong.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            problems.append(f"'{name}' has the wrong type")
+    if problems:
+        return problems
+    try:
+        uuid.UUID(entry["id"])
+    except ValueError:
+        problems.append("'id' is not a UUID")
+    if entry["revision"] < 1:
+        problems.append("'revision' must be 1 or more")
+    for name in ("created_at", "revised_at"):
+        try:
+            _parse_time(entry[name])
+        except ValueError:
+            problems.append(f"'{name}' is not an ISO-8601 time with a UTC offset")
+    if entry["kind"] not in KINDS:
+        problems.append(f"'kind' must be one of {', '.join(KINDS)}")
+    if entry["sentiment"] is not None and entry["sentiment"] not in SENTIMENTS:
+        problems.append(f"'sentiment' must be one of {', '.join(SENTIMENTS)} or null")
+    if not entry["deleted"] and not entry["text"].strip():
+        problems.append("'text' is empty")
+    if len(entry["text"]) > MAX_TEXT:
+        problems.append(f"'text' is longer than {MAX_TEXT} characters")
+    if not all(isinstance(tag, str) for tag in entry["tags"]):
+        problems.append("'tags' must be a list of strings")
+    if "\x00" in json.dumps(entry, ensure_ascii=False):
+        problems.append("the entry contains a NUL character")
+    return problems
+
+
+def content_digest(entry: Mapping[str, Any]) -> str:
+    """A digest of an entry's content, the same on both ends: equal digests, equal revisions."""
+    canonical = json.dumps(
+        {name: entry.get(name) for name in ENTRY_FIELDS},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def encode_batch(entries: Sequence[Mapping[str, Any]], sent_at: datetime) -> bytes:
+    document = {"sent_at": sent_at.astimezone(UTC).isoformat(), "entries": list(entries)}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_results(body: bytes, sent: Sequence[Mapping[str, Any]]) -> list[Result]:
+    """The per-entry results of a 2xx answer to ``sent``; :class:`NotOurAnswer` if it is not ours.
+
+    Every entry sent must have exactly one result; an answer that does not say something of each
+    is not trusted for any of them.
+    """
+    try:
+        document = json.loads(body)
+        raw_results = document["results"]
+        results = [
+            Result(
+                id=str(item["id"]),
+                revision=int(item["revision"]),
+                status=ResultStatus(item["status"]),
+                reason=item.get("reason"),
+            )
+            for item in raw_results
+        ]
+    except (ValueError, KeyError, TypeError) as error:
+        raise NotOurAnswer(f"the answer is not an Earshot result list ({error})") from error
+    expected = {(str(entry["id"]), int(entry["revision"])) for entry in sent}
+    answered = {(result.id, result.revision) for result in results}
+    if answered != expected or len(results) != len(sent):
+        raise NotOurAnswer("the answer's results do not match the entries sent")
+    return results
+
+
+def decode_info(body: bytes) -> Info:
+    try:
+        document = json.loads(body)
+        return Info(
+            protocol=int(document["protocol"]),
+            max_entries=max(1, int(document["max_entries"])),
+            max_bytes=max(1024, int(document["max_bytes"])),
+            server_time=_parse_time(document["server_time"]),
+        )
+    except (ValueError, KeyError, TypeError) as error:
+        raise NotOurAnswer(f"the answer is not Earshot collector information ({error})") from error
