@@ -71,7 +71,8 @@ def clean_text(raw: str) -> str:
     are dropped, line endings become ``\\n`` and the text is NFC-normalised so the same words
     always compare equal. Right-to-left text and emoji pass through untouched.
     """
-    text = raw.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    # Through UTF-16 a surrogate pair joins into its character and a lone half fails to decode.
+    text = raw.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
     return unicodedata.normalize("NFC", text)
@@ -201,7 +202,8 @@ def validate(data: EntryInput, stations: Sequence[str] | None = None) -> _Checke
 
 
 def _now_and_offset(now: datetime | None) -> tuple[datetime, int]:
-    local = (now or datetime.now(UTC)).astimezone()
+    """The moment in UTC and the UTC offset of the clock it was read from (this PC's by default)."""
+    local = datetime.now(UTC).astimezone() if now is None else now
     offset = local.utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
     return local.astimezone(UTC), minutes
