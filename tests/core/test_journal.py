@@ -56,7 +56,7 @@ def test_the_device_id_is_made_once_per_journal(journal: Journal, tmp_path: Path
 
 
 def test_migrations_bring_a_new_journal_to_head(journal: Journal) -> None:
-    assert migrate.SCHEMA_HEAD == migrate.head(), "update SCHEMA_HEAD with each new migration"
+    assert migrate.head() == migrate.SCHEMA_HEAD, "update SCHEMA_HEAD with each new migration"
     with journal._read() as conn:
         assert migrate.current(conn) == migrate.head()
 
