@@ -62,6 +62,18 @@ entries = Table(
 
 Index("ix_entries_created", entries.c.created_at, entries.c.seq)
 Index("ix_entries_outbox", entries.c.sync_state, entries.c.outbox_order)
+# The log window's filters and order in one covering index (migration 0002).
+Index(
+    "ix_entries_log",
+    entries.c.created_at,
+    entries.c.seq,
+    entries.c.deleted,
+    entries.c.kind,
+    entries.c.station,
+    entries.c.staff,
+    entries.c.sync_state,
+    entries.c.follow_up,
+)
 
 drafts = Table(
     "drafts",
