@@ -1,0 +1,314 @@
+"""``earshot-collector``: run the collector, manage device tokens, export what was heard.
+
+Exit codes: 0 done, 1 the work could not be done (the message says why), 2 mistyped command.
+A new token is the only thing printed on standard output by ``add-device``, so scripts can
+capture it; everything for people goes to standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import os
+import socket
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import platformdirs
+
+from earshot import __version__
+from earshot_sync.collector.auth import new_token, token_hash
+from earshot_sync.collector.limits import Limits
+from earshot_sync.collector.store import DeviceExists, Store, StoredEntry
+from earshot_sync.protocol import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, ENTRY_FIELDS
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+ENV_HOME = "EARSHOT_COLLECTOR_HOME"
+ENV_DATABASE = "EARSHOT_COLLECTOR_DATABASE"
+DATABASE_FILE = "collector.sqlite3"
+EXPORT_COLUMNS: tuple[str, ...] = (*ENTRY_FIELDS, "device_name", "received_at")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="earshot-collector",
+        description="The Earshot collector: receives feedback from Earshot desktops.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help=f"where the SQLite store lives (default: ${ENV_HOME}, else the user's data folder)",
+    )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="a SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (default: "
+        f"${ENV_DATABASE}, else SQLite in the data directory)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
+    serve.add_argument("--max-entries", type=_positive, default=DEFAULT_MAX_ENTRIES)
+    serve.add_argument("--max-bytes", type=_positive, default=DEFAULT_MAX_BYTES)
+    serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+
+    add = commands.add_parser("add-device", help="make a token for a device and print it once")
+    add.add_argument("name", metavar="NAME", help="a name people recognise, e.g. till-3-berlin")
+
+    revoke = commands.add_parser("revoke-device", help="stop accepting a device's token")
+    revoke.add_argument("name", metavar="NAME")
+
+    listing = commands.add_parser("list-devices", help="devices, last contact and clock skew")
+    listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    export = commands.add_parser("export", help="write the entries as CSV or JSON Lines")
+    export.add_argument("--format", choices=["jsonl", "csv"], required=True)
+    export.add_argument(
+        "--since", metavar="ISO", help="only entries received at or after this time"
+    )
+    export.add_argument("--include-deleted", action="store_true")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def data_dir(explicit: str | None, env: Mapping[str, str]) -> Path:
+    if explicit:
+        root = Path(explicit)
+    elif env.get(ENV_HOME):
+        root = Path(env[ENV_HOME])
+    else:
+        root = Path(platformdirs.user_data_dir("earshot-collector", appauthor=False))
+    return root.expanduser().absolute()
+
+
+def database_url(args: argparse.Namespace, env: Mapping[str, str]) -> str:
+    if args.database:
+        return str(args.database)
+    if env.get(ENV_DATABASE):
+        return env[ENV_DATABASE]
+    root = data_dir(args.data_dir, env)
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return f"sqlite:///{root / DATABASE_FILE}"
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    # Listening before we say we are ready: a client that connects from then on waits in the
+    # backlog until uvicorn accepts, it is never refused.
+    sock.listen(2048)
+    return sock
+
+
+def cmd_serve(args: argparse.Namespace, store: Store, out: TextIO) -> int:
+    import uvicorn
+
+    from earshot_sync.collector.app import create_app
+
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s: %(message)s")
+    app = create_app(store, Limits(max_entries=args.max_entries, max_bytes=args.max_bytes))
+    sock = _listen(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    # uvicorn's access log line has the client, method, path and status, never headers, so
+    # the Authorization header (the token) is not logged.
+    config = uvicorn.Config(
+        app,
+        log_level=args.log_level,
+        access_log=not args.no_access_log,
+        timeout_graceful_shutdown=10,
+    )
+    print(f"earshot-collector listening on http://{shown}:{port}", file=out, flush=True)
+    uvicorn.Server(config).run(sockets=[sock])
+    return EXIT_OK
+
+
+def cmd_add_device(args: argparse.Namespace, store: Store, out: TextIO, err: TextIO) -> int:
+    name = args.name.strip()
+    if not name or len(name) > 200:
+        print("A device name must be 1 to 200 characters.", file=err)
+        return EXIT_FAILED
+    token = new_token()
+    try:
+        store.add_device(name, token_hash(token), datetime.now(UTC))
+    except DeviceExists:
+        print(
+            f"A device named {name!r} already exists. Pick another name "
+            "(a revoked device keeps its name).",
+            file=err,
+        )
+        return EXIT_FAILED
+    print(token, file=out, flush=True)
+    print(
+        f"Device {name!r} added. The token above is shown only this once: put it into the "
+        "device (earshot token set) now.",
+        file=err,
+    )
+    return EXIT_OK
+
+
+def cmd_revoke_device(args: argparse.Namespace, store: Store, out: TextIO, err: TextIO) -> int:
+    if store.revoke_device(args.name, datetime.now(UTC)):
+        print(f"Device {args.name!r} revoked: its token is no longer accepted.", file=out)
+        return EXIT_OK
+    print(f"There is no active device named {args.name!r} (see list-devices).", file=err)
+    return EXIT_FAILED
+
+
+def _when(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat(timespec="seconds")
+
+
+def cmd_list_devices(args: argparse.Namespace, store: Store, out: TextIO) -> int:
+    rows = [
+        {
+            "name": device.name,
+            "created_at": _when(device.created_at),
+            "last_contact_at": _when(device.last_contact_at),
+            "clock_skew_seconds": device.clock_skew_seconds,
+            "revoked_at": _when(device.revoked_at),
+        }
+        for device in store.devices()
+    ]
+    if args.json:
+        json.dump(rows, out, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    if not rows:
+        print("No devices yet. Add one with: earshot-collector add-device NAME", file=out)
+        return EXIT_OK
+    header = ("NAME", "CREATED", "LAST CONTACT", "CLOCK SKEW", "REVOKED")
+    table = [header] + [
+        (
+            row["name"],
+            row["created_at"] or "",
+            row["last_contact_at"] or "never",
+            "" if row["clock_skew_seconds"] is None else f"{row['clock_skew_seconds']:+.0f} s",
+            row["revoked_at"] or "",
+        )
+        for row in rows
+    ]
+    widths = [max(len(str(line[column])) for line in table) for column in range(len(header))]
+    for line in table:
+        print(
+            "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)),
+            file=out,
+        )
+    return EXIT_OK
+
+
+def _export_row(stored: StoredEntry) -> dict[str, Any]:
+    return stored.document | {
+        "device_name": stored.device_name,
+        "received_at": stored.received_at.isoformat(),
+    }
+
+
+def write_export(entries: Iterable[StoredEntry], out: TextIO, export_format: str) -> int:
+    # The same cell rules as the desktop's export, formula neutralisation included.
+    from earshot.core.export import _cell
+
+    count = 0
+    if export_format == "csv":
+        writer = csv.writer(out)
+        writer.writerow(EXPORT_COLUMNS)
+        for stored in entries:
+            row = _export_row(stored)
+            writer.writerow([_cell(row.get(column)) for column in EXPORT_COLUMNS])
+            count += 1
+    else:
+        for stored in entries:
+            out.write(json.dumps(_export_row(stored), ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def cmd_export(args: argparse.Namespace, store: Store, out: TextIO, err: TextIO) -> int:
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            print(
+                f"--since {args.since!r} is not an ISO-8601 time, e.g. 2026-11-01T00:00+01:00",
+                file=err,
+            )
+            return EXIT_USAGE
+        if since.tzinfo is None:
+            print("--since needs a UTC offset, e.g. 2026-11-01T00:00+01:00 or ...Z", file=err)
+            return EXIT_USAGE
+    entries = store.current_entries(since=since, include_deleted=args.include_deleted)
+    if args.output:
+        with Path(args.output).open("w", encoding="utf-8", newline="") as target:
+            count = write_export(entries, target, args.format)
+    else:
+        count = write_export(entries, out, args.format)
+    print(f"Exported {count} entries.", file=err)
+    return EXIT_OK
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    environ = os.environ if env is None else env
+    stdout = sys.stdout if out is None else out
+    stderr = sys.stderr if err is None else err
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code else EXIT_OK
+    try:
+        store = Store.open(database_url(args, environ))
+    except (
+        Exception
+    ) as error:  # the message of a driver error; never the URL (it may hold a password)
+        print(
+            f"Cannot open the collector's database: {type(error).__name__}: {_first_line(error)}",
+            file=stderr,
+        )
+        return EXIT_FAILED
+    try:
+        if args.command == "serve":
+            return cmd_serve(args, store, stdout)
+        if args.command == "add-device":
+            return cmd_add_device(args, store, stdout, stderr)
+        if args.command == "revoke-device":
+            return cmd_revoke_device(args, store, stdout, stderr)
+        if args.command == "list-devices":
+            return cmd_list_devices(args, store, stdout)
+        return cmd_export(args, store, stdout, stderr)
+    except OSError as error:
+        print(f"earshot-collector: {error}", file=stderr)
+        return EXIT_FAILED
+    finally:
+        store.close()
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else ""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

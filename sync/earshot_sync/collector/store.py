@@ -1,0 +1,385 @@
+"""The collector's store: SQLAlchemy Core over SQLite (default) or PostgreSQL (shared).
+
+Deduplication is one atomic statement per batch: ``INSERT ... ON CONFLICT DO NOTHING RETURNING``
+on the primary key (entry id, revision). What it did not insert was already there, and its stored
+digest says whether the repeat is a ``duplicate`` (same content) or a ``conflict``. There is no
+check-then-insert, so two requests, threads or collector processes racing on the same entry
+still leave one row.
+
+Rows are written in (entry id, revision) order, all revisions before the ``current`` rows and the
+device row last: every transaction takes its row locks in the same order, so concurrent batches
+on PostgreSQL wait for each other instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    RowMapping,
+    TypeDecorator,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from earshot_sync.collector import schema
+from earshot_sync.protocol import ENTRY_FIELDS, ResultStatus, content_digest
+
+log = logging.getLogger(__name__)
+
+# Rows per INSERT statement: well under SQLite's 32,766 bound parameters.
+_CHUNK = 500
+# Any constant will do: it names the lock that serialises table creation across processes.
+_SCHEMA_LOCK = 0x45415253  # "EARS"
+
+
+class DeviceExists(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Device:
+    id: int
+    name: str
+    created_at: datetime
+    last_contact_at: datetime | None
+    clock_skew_seconds: float | None
+    revoked_at: datetime | None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """One entry as the collector holds it: the newest revision, with where it came from."""
+
+    document: dict[str, Any]
+    device_name: str
+    received_at: datetime
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on both dialects (SQLite has no time zones; it stores naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        moment = _utc(value)
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else _utc(value)
+
+
+# The tables declare plain DateTime; storing goes through UtcDateTime everywhere.
+for _table in (schema.devices, schema.revisions, schema.current):
+    for _column in _table.columns:
+        if isinstance(_column.type, DateTime):
+            _column.type = UtcDateTime()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # An acknowledged entry must survive a power cut: FULL syncs the WAL on every commit.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+    # Let SQLAlchemy's "begin" event issue BEGIN IMMEDIATE instead of pysqlite's own BEGIN.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # Take the write lock at BEGIN: a deferred transaction that reads and then writes can fail
+    # with "database is locked" at once instead of waiting (SQLAlchemy's pysqlite docs,
+    # "Serializable isolation / Savepoints / Transactional DDL").
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        dialect = engine.dialect.name
+        if dialect == "postgresql":
+            self._insert = postgresql.insert
+        elif dialect == "sqlite":
+            self._insert = sqlite.insert  # type: ignore[assignment]
+        else:
+            raise ValueError(f"the collector stores in SQLite or PostgreSQL, not {dialect}")
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Open (and create, if new) the store at the SQLAlchemy ``url``."""
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        store = cls(engine)
+        store._create_tables()
+        return store
+
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect.name
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def _create_tables(self) -> None:
+        with self._engine.begin() as connection:
+            if self.dialect == "postgresql":
+                # Several collectors may start at once against one database; CREATE TABLE
+                # races even with IF NOT EXISTS, so creation is serialised (PostgreSQL DDL is
+                # transactional, and the lock ends with the transaction).
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK}
+                )
+            schema.metadata.create_all(connection)
+
+    # Devices
+
+    def add_device(self, name: str, token_hash: str, now: datetime) -> None:
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    schema.devices.insert().values(name=name, token_hash=token_hash, created_at=now)
+                )
+        except IntegrityError as error:
+            raise DeviceExists(name) from error
+
+    def revoke_device(self, name: str, now: datetime) -> bool:
+        """Revoke ``name``'s token; False if there is no such device (or it was revoked)."""
+        devices = schema.devices
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                update(devices)
+                .where(devices.c.name == name, devices.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            return done.rowcount == 1
+
+    def devices(self) -> list[Device]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(schema.devices).order_by(schema.devices.c.name))
+            return [_device(row._mapping) for row in rows]
+
+    def device_by_token_hash(self, token_hash: str) -> Device | None:
+        devices = schema.devices
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(devices).where(devices.c.token_hash == token_hash)
+            ).first()
+        return None if row is None else _device(row._mapping)
+
+    def touch_device(self, device_id: int, now: datetime) -> None:
+        with self._engine.begin() as connection:
+            self._touch(connection, device_id, now, None)
+
+    def _touch(
+        self, connection: Connection, device_id: int, now: datetime, skew: float | None
+    ) -> None:
+        values: dict[str, Any] = {"last_contact_at": now}
+        if skew is not None:
+            values["clock_skew_seconds"] = skew
+        connection.execute(
+            update(schema.devices).where(schema.devices.c.id == device_id).values(**values)
+        )
+
+    # Entries
+
+    def ingest(
+        self,
+        entries: Sequence[Mapping[str, Any]],
+        device: Device,
+        now: datetime,
+        clock_skew_seconds: float,
+    ) -> list[ResultStatus]:
+        """Store valid wire ``entries`` in one transaction; one status per entry, in order."""
+        keyed = [(str(entry["id"]), int(entry["revision"])) for entry in entries]
+        digests = [content_digest(entry) for entry in entries]
+        first: dict[tuple[str, int], int] = {}
+        for position, key in enumerate(keyed):
+            first.setdefault(key, position)
+        new_rows = [
+            {
+                "entry_id": key[0],
+                "revision": key[1],
+                "digest": digests[position],
+                "document": _document(entries[position]),
+                "device_name": device.name,
+                "received_at": now,
+            }
+            for key, position in sorted(first.items())
+        ]
+        with self._engine.begin() as connection:
+            inserted = self._insert_revisions(connection, new_rows)
+            stored_digest = {key: digests[first[key]] for key in inserted}
+            stored_digest.update(
+                self._stored_digests(connection, [key for key in first if key not in inserted])
+            )
+            self._advance_current(connection, [row for row in new_rows if _key(row) in inserted])
+            self._touch(connection, device.id, now, clock_skew_seconds)
+        statuses: list[ResultStatus] = []
+        for position, key in enumerate(keyed):
+            if key in inserted and first[key] == position:
+                statuses.append(ResultStatus.STORED)
+            elif stored_digest[key] == digests[position]:
+                statuses.append(ResultStatus.DUPLICATE)
+            else:
+                log.warning(
+                    "conflict: entry %s revision %d from device %r differs from the stored one",
+                    key[0],
+                    key[1],
+                    device.name,
+                )
+                statuses.append(ResultStatus.CONFLICT)
+        return statuses
+
+    def _insert_revisions(
+        self, connection: Connection, rows: list[dict[str, Any]]
+    ) -> set[tuple[str, int]]:
+        revisions = schema.revisions
+        inserted: set[tuple[str, int]] = set()
+        for start in range(0, len(rows), _CHUNK):
+            statement = (
+                self._insert(revisions)
+                .values(rows[start : start + _CHUNK])
+                .on_conflict_do_nothing(index_elements=[revisions.c.entry_id, revisions.c.revision])
+                .returning(revisions.c.entry_id, revisions.c.revision)
+            )
+            inserted.update((row[0], row[1]) for row in connection.execute(statement))
+        return inserted
+
+    def _stored_digests(
+        self, connection: Connection, keys: list[tuple[str, int]]
+    ) -> dict[tuple[str, int], str]:
+        revisions = schema.revisions
+        wanted = set(keys)
+        found: dict[tuple[str, int], str] = {}
+        ids = sorted({key[0] for key in keys})
+        for start in range(0, len(ids), _CHUNK):
+            rows = connection.execute(
+                select(revisions.c.entry_id, revisions.c.revision, revisions.c.digest).where(
+                    revisions.c.entry_id.in_(ids[start : start + _CHUNK])
+                )
+            )
+            for entry_id, revision, digest in rows:
+                if (entry_id, revision) in wanted:
+                    found[(entry_id, revision)] = digest
+        missing = wanted - found.keys()
+        if missing:
+            # ON CONFLICT DO NOTHING skipped them, so they exist: this would be a store bug.
+            raise RuntimeError(f"{len(missing)} revisions neither inserted nor found")
+        return found
+
+    def _advance_current(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+        """Make each entry's newest revision current; an older one arriving late changes nothing."""
+        newest: dict[str, dict[str, Any]] = {}
+        for row in rows:  # sorted by (entry id, revision): the last one per id is the newest
+            newest[row["entry_id"]] = row
+        current = schema.current
+        values = [
+            {
+                "entry_id": row["entry_id"],
+                "revision": row["revision"],
+                "deleted": bool(json.loads(row["document"])["deleted"]),
+                "document": row["document"],
+                "device_name": row["device_name"],
+                "received_at": row["received_at"],
+            }
+            for row in newest.values()
+        ]
+        for start in range(0, len(values), _CHUNK):
+            statement = self._insert(current).values(values[start : start + _CHUNK])
+            excluded = statement.excluded
+            statement = statement.on_conflict_do_update(
+                index_elements=[current.c.entry_id],
+                set_={
+                    "revision": excluded.revision,
+                    "deleted": excluded.deleted,
+                    "document": excluded.document,
+                    "device_name": excluded.device_name,
+                    "received_at": excluded.received_at,
+                },
+                where=current.c.revision < excluded.revision,
+            )
+            connection.execute(statement)
+
+    def current_entries(
+        self, since: datetime | None = None, include_deleted: bool = False
+    ) -> Iterator[StoredEntry]:
+        """The newest revision of each entry, oldest arrival first."""
+        current = schema.current
+        query = select(current.c.document, current.c.device_name, current.c.received_at)
+        if since is not None:
+            query = query.where(current.c.received_at >= since)
+        if not include_deleted:
+            query = query.where(current.c.deleted.is_(False))
+        query = query.order_by(current.c.received_at, current.c.entry_id)
+        with self._engine.connect() as connection:
+            for document, device_name, received_at in connection.execution_options(
+                yield_per=1000
+            ).execute(query):
+                yield StoredEntry(json.loads(document), device_name, received_at)
+
+    def revisions(self) -> list[dict[str, Any]]:
+        """Every revision held, as stored (for tests and audits), by (entry id, revision)."""
+        revisions = schema.revisions
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(revisions).order_by(revisions.c.entry_id, revisions.c.revision)
+            )
+            return [dict(row._mapping) for row in rows]
+
+    def count_revisions(self) -> int:
+        with self._engine.connect() as connection:
+            return int(
+                connection.execute(select(func.count()).select_from(schema.revisions)).scalar_one()
+            )
+
+
+def _key(row: Mapping[str, Any]) -> tuple[str, int]:
+    return (row["entry_id"], row["revision"])
+
+
+def _document(entry: Mapping[str, Any]) -> str:
+    # Only the protocol's fields are kept: unknown extras are neither stored nor digested.
+    return json.dumps(
+        {name: entry[name] for name in ENTRY_FIELDS}, ensure_ascii=False, separators=(",", ":")
+    )
+
+
+def _device(row: RowMapping) -> Device:
+    return Device(
+        id=row["id"],
+        name=row["name"],
+        created_at=row["created_at"],
+        last_contact_at=row["last_contact_at"],
+        clock_skew_seconds=row["clock_skew_seconds"],
+        revoked_at=row["revoked_at"],
+    )
