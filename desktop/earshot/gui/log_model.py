@@ -1,0 +1,276 @@
+"""The log's table model: a window onto the journal that never holds all of it.
+
+A million entries must open as fast as ten. The model knows only how many rows the current
+query has (one ``COUNT``) and keeps a few pages of rows it was asked to show, least recently
+used first out. A view asks for the rows it paints, so opening the log, jumping to the end or
+searching each cost a page read or two, never a read of every row.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+
+from earshot.core.entry import Kind, Sentiment, SyncState
+from earshot.core.journal import Journal, JournalError, StoredEntry
+from earshot.core.journal.query import EntryQuery
+
+_Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+
+# The words column shows the first line, cut to this many characters; the tooltip has it all.
+WORDS_PREVIEW = 120
+
+
+class Column(IntEnum):
+    WHEN = 0
+    KIND = 1
+    SENTIMENT = 2
+    STATION = 3
+    STAFF = 4
+    WORDS = 5
+    TAGS = 6
+    FOLLOW_UP = 7
+    SYNC = 8
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("LogModel", text)
+
+
+def column_title(column: Column) -> str:
+    titles = {
+        Column.WHEN: _tr("When"),
+        Column.KIND: _tr("Kind"),
+        Column.SENTIMENT: _tr("Mood"),
+        Column.STATION: _tr("Station"),
+        Column.STAFF: _tr("Logged by"),
+        Column.WORDS: _tr("What the customer said"),
+        Column.TAGS: _tr("Tags"),
+        Column.FOLLOW_UP: _tr("Follow-up"),
+        Column.SYNC: _tr("Sent to the company?"),
+    }
+    return titles[column]
+
+
+def kind_label(kind: Kind) -> str:
+    labels = {
+        Kind.PRAISE: _tr("Praise"),
+        Kind.COMPLAINT: _tr("Complaint"),
+        Kind.SUGGESTION: _tr("Suggestion"),
+        Kind.QUESTION: _tr("Question"),
+        Kind.OTHER: _tr("Other"),
+    }
+    return labels[kind]
+
+
+def sentiment_label(sentiment: Sentiment | None) -> str:
+    labels = {
+        Sentiment.NEGATIVE: _tr("Negative"),
+        Sentiment.NEUTRAL: _tr("Neutral"),
+        Sentiment.POSITIVE: _tr("Positive"),
+    }
+    return "" if sentiment is None else labels[sentiment]
+
+
+def sync_label(state: SyncState) -> str:
+    """The sync state in words a new hire understands."""
+    labels = {
+        SyncState.QUEUED: _tr("Waiting to be sent"),
+        SyncState.SENDING: _tr("Sending"),
+        SyncState.SENT: _tr("Sent"),
+        SyncState.NEEDS_ATTENTION: _tr("Needs attention"),
+    }
+    return labels[state]
+
+
+def preview(text: str, limit: int = WORDS_PREVIEW) -> str:
+    """The first line of ``text``, cut with an ellipsis when longer than ``limit``."""
+    first, _, rest = text.partition("\n")
+    if len(first) > limit:
+        return first[: limit - 1].rstrip() + "…"
+    return first + (" …" if rest.strip() else "")
+
+
+def when_label(stored: StoredEntry) -> str:
+    """The time as the recording PC's clock showed it (this PC's entries: its own clock)."""
+    return stored.entry.local_created_at().strftime("%Y-%m-%d %H:%M")
+
+
+def cell_text(stored: StoredEntry, column: Column) -> str:
+    entry = stored.entry
+    if column is Column.WHEN:
+        return when_label(stored)
+    if column is Column.KIND:
+        return kind_label(entry.kind)
+    if column is Column.SENTIMENT:
+        return sentiment_label(entry.sentiment)
+    if column is Column.STATION:
+        return entry.station
+    if column is Column.STAFF:
+        return entry.staff or ""
+    if column is Column.WORDS:
+        return preview(entry.text)
+    if column is Column.TAGS:
+        return ", ".join(entry.tags)
+    if column is Column.FOLLOW_UP:
+        return _tr("Call back") if entry.follow_up else ""
+    if entry.deleted:
+        return _tr("Deleted") + " · " + sync_label(stored.sync_state)
+    return sync_label(stored.sync_state)
+
+
+class LogModel(QAbstractTableModel):
+    """The entries of a query, newest first, read a page at a time.
+
+    ``problem`` carries a message for the user when the journal cannot be read (locked,
+    damaged); the model then shows what it has and stays usable.
+    """
+
+    problem = Signal(str)
+    # The row count of the current query changed (after set_query or refresh).
+    counted = Signal(int)
+
+    def __init__(
+        self,
+        journal: Journal,
+        query: EntryQuery = EntryQuery(),
+        *,
+        page_size: int = 200,
+        max_pages: int = 8,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self._journal = journal
+        self._query = query
+        self._page_size = page_size
+        self._max_pages = max_pages
+        self._pages: OrderedDict[int, list[StoredEntry]] = OrderedDict()
+        self._count = self._read_count()
+
+    # -- what the rest of the window uses -------------------------------------------------
+
+    def query(self) -> EntryQuery:
+        return self._query
+
+    def set_query(self, query: EntryQuery) -> None:
+        """Show the entries of ``query`` instead: a reset, then pages are read as needed."""
+        self.beginResetModel()
+        self._query = query
+        self._pages.clear()
+        self._count = self._read_count()
+        self.endResetModel()
+        self.counted.emit(self._count)
+
+    @Slot()
+    def refresh(self) -> None:
+        """Re-read the count and forget the cached pages (after a save, an edit, a sync)."""
+        count = self._read_count()
+        if count != self._count:
+            self.beginResetModel()
+            self._pages.clear()
+            self._count = count
+            self.endResetModel()
+        else:
+            # Same number of rows: keep the view where it is and let it re-read what it shows.
+            self._pages.clear()
+            if count:
+                self.dataChanged.emit(self.index(0, 0), self.index(count - 1, len(Column) - 1), [])
+        self.counted.emit(self._count)
+
+    def entry_at(self, row: int) -> StoredEntry | None:
+        """The entry shown in ``row``, or None past the end (or when it cannot be read)."""
+        if not 0 <= row < self._count:
+            return None
+        number, offset = divmod(row, self._page_size)
+        page = self._page(number)
+        return page[offset] if offset < len(page) else None
+
+    def cached_rows(self) -> int:
+        """How many entries the model holds in memory right now (bounded by the page cache)."""
+        return sum(len(page) for page in self._pages.values())
+
+    def max_cached_rows(self) -> int:
+        return self._page_size * self._max_pages
+
+    # -- QAbstractTableModel --------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(Column)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.UserRole,
+        ):
+            return None
+        stored = self.entry_at(index.row())
+        if stored is None:
+            return None
+        if role == Qt.ItemDataRole.UserRole:
+            return stored
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column is Column.WORDS:
+                return stored.entry.text[:2000]
+            if column is Column.SYNC and stored.sync_note:
+                return stored.sync_note
+            return None
+        return cell_text(stored, column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
+            return column_title(Column(section))
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    # -- the page cache -------------------------------------------------------------------
+
+    def _read_count(self) -> int:
+        try:
+            return self._journal.count(self._query)
+        except JournalError as error:
+            self.problem.emit(str(error))
+            return 0
+
+    def _page(self, number: int) -> list[StoredEntry]:
+        page = self._pages.get(number)
+        if page is not None:
+            self._pages.move_to_end(number)
+            return page
+        try:
+            page = self._journal.page(self._query, number * self._page_size, self._page_size)
+        except JournalError as error:
+            self.problem.emit(str(error))
+            return []
+        self._pages[number] = page
+        while len(self._pages) > self._max_pages:
+            self._pages.popitem(last=False)
+        return page

@@ -1,0 +1,124 @@
+"""The log's model on a real journal: newest first, in words, and never all rows in memory."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from earshot.core.entry import EntryInput, Kind, SyncState
+from earshot.core.journal import EntryQuery, Journal
+from earshot.gui.log_model import Column, LogModel, preview
+from tests.gui import bulk
+
+
+def _text(model: LogModel, row: int, column: Column) -> str:
+    value = model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole)
+    assert isinstance(value, str)
+    return value
+
+
+def test_entries_show_newest_first_with_their_sync_state(journal: Journal) -> None:
+    entries = bulk.make_entries(journal, 3)
+    for entry in entries:
+        journal.save(entry)
+    oldest, middle, newest = entries
+    journal.mark([(oldest.id, 1, SyncState.SENT, None)])
+    journal.mark([(middle.id, 1, SyncState.NEEDS_ATTENTION, "The server said no.")])
+
+    model = LogModel(journal)
+
+    assert model.rowCount() == 3
+    assert [_text(model, row, Column.WORDS) for row in range(3)] == [
+        "entry number 2",
+        "entry number 1",
+        "entry number 0",
+    ]
+    assert [_text(model, row, Column.SYNC) for row in range(3)] == [
+        "Waiting to be sent",
+        "Needs attention",
+        "Sent",
+    ]
+    assert model.entry_at(0) is not None
+    assert model.entry_at(0).entry.id == newest.id  # type: ignore[union-attr]
+    assert _text(model, 0, Column.KIND) == "Suggestion"
+    assert _text(model, 0, Column.WHEN) == newest.local_created_at().strftime("%Y-%m-%d %H:%M")
+    tooltip = model.data(model.index(1, Column.SYNC), Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == "The server said no."
+    assert model.entry_at(3) is None
+
+
+def test_the_words_column_shows_the_first_line_cut_short() -> None:
+    assert preview("first line\nsecond line") == "first line …"
+    assert preview("x" * 500).endswith("…")
+    assert len(preview("x" * 500)) <= 120
+
+
+def test_fifty_thousand_entries_are_read_a_page_at_a_time(journal: Journal) -> None:
+    entries = bulk.make_entries(journal, 50_000)
+    bulk.insert(journal, entries)
+
+    model = LogModel(journal, page_size=200, max_pages=4)
+
+    assert model.rowCount() == 50_000
+    assert model.cached_rows() == 0
+    last = model.rowCount() - 1
+    assert _text(model, last, Column.WORDS) == "entry number 0"
+    assert _text(model, 0, Column.WORDS) == "entry number 49999"
+    # Jump about as a person scrolling and searching would; memory stays bounded throughout.
+    rows = [(number * 7_919) % 50_000 for number in range(300)]
+    for row in rows:
+        assert _text(model, row, Column.WORDS) == f"entry number {49_999 - row}"
+        assert model.cached_rows() <= 4 * 200
+    assert model.cached_rows() == model.max_cached_rows()
+
+
+def test_a_query_narrows_the_rows_and_refresh_sees_new_entries(journal: Journal) -> None:
+    bulk.insert(journal, bulk.make_entries(journal, 20))
+    model = LogModel(journal)
+
+    model.set_query(EntryQuery(kinds=(Kind.COMPLAINT,)))
+    assert model.rowCount() == 4
+    assert {_text(model, row, Column.KIND) for row in range(4)} == {"Complaint"}
+
+    # What a person types goes to FTS5 as words only: quotes, stars and brackets never error.
+    for typed in ['"number 7', "numb*", "AND (", 'entry" OR "', "NEAR(", "*", '"']:
+        model.set_query(EntryQuery(search=typed))
+        assert model.rowCount() >= 0
+    model.set_query(EntryQuery(search='"number 7*'))
+    assert model.rowCount() == 1
+    assert _text(model, 0, Column.WORDS) == "entry number 7"
+
+    model.set_query(EntryQuery())
+    journal.record(EntryInput(text="a new one"), site="Main site")
+    assert model.rowCount() == 20
+    model.refresh()
+    assert model.rowCount() == 21
+    assert _text(model, 0, Column.WORDS) == "a new one"
+
+
+def test_refresh_with_the_same_count_shows_the_new_state(qtbot: QtBot, journal: Journal) -> None:
+    entry = journal.record(EntryInput(text="was waiting"), site="Main site")
+    model = LogModel(journal)
+    assert _text(model, 0, Column.SYNC) == "Waiting to be sent"
+    journal.mark([(entry.id, 1, SyncState.SENT, None)])
+    with qtbot.waitSignal(model.dataChanged):
+        model.refresh()
+    assert _text(model, 0, Column.SYNC) == "Sent"
+
+
+def test_deleted_entries_are_hidden_unless_asked_for(journal: Journal) -> None:
+    kept = journal.record(EntryInput(text="kept"), site="Main site")
+    gone = journal.record(
+        EntryInput(text="gone"), site="Main site", now=kept.created_at + timedelta(minutes=1)
+    )
+    journal.delete(gone.id)
+
+    model = LogModel(journal)
+    assert model.rowCount() == 1
+    assert _text(model, 0, Column.WORDS) == "kept"
+
+    model.set_query(EntryQuery(include_deleted=True))
+    assert model.rowCount() == 2
+    assert _text(model, 0, Column.SYNC) == "Deleted · Waiting to be sent"
