@@ -1,0 +1,133 @@
+"""The device token: in the OS keyring, one per collector address, never anywhere else.
+
+The keyring entry is service ``earshot``, user name = the collector's address. A token is
+issued by one collector; keying it by address means a changed endpoint never receives the
+token made for another one. ``EARSHOT_TOKEN`` overrides the keyring for unattended use.
+
+If the PC has no secure keyring (no Secret Service on a bare Linux box), :class:`NoKeyring`
+says so; there is deliberately no fallback to a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+SERVICE = "earshot"
+ENV_TOKEN = "EARSHOT_TOKEN"  # noqa: S105 (the variable's name, not a secret)
+
+
+class Token:
+    """A device token that does not show itself in a repr, a log line or a traceback."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        cleaned = value.strip()
+        if not cleaned:
+            raise ValueError("a device token cannot be empty")
+        if any(ord(char) < 0x21 or ord(char) > 0x7E for char in cleaned):
+            # It travels in an HTTP header: printable ASCII only, no spaces.
+            raise ValueError(
+                "a device token is one word of letters, digits and signs; this one has spaces "
+                "or other characters in it"
+            )
+        self._value = cleaned
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Token(<hidden>)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Token) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class NoKeyring(RuntimeError):
+    """No secure keyring can be used; the message says what to do."""
+
+
+class CredentialsProblem(RuntimeError):
+    """The keyring refused or failed (locked, cancelled); the message says so for a person."""
+
+
+_NOT_SECURE = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
+
+
+def _check_secure(backend: KeyringBackend) -> KeyringBackend:
+    module = type(backend).__module__
+    backends = getattr(backend, "backends", None)  # the chainer: secure if any member is
+    if backends is not None:
+        if not backends:
+            module = "keyring.backends.fail"
+        else:
+            for member in backends:
+                _check_secure(member)
+            return backend
+    if module.startswith(_NOT_SECURE):
+        raise NoKeyring(
+            "This PC has no secure keyring to keep the device token in (on Linux: the "
+            "Secret Service, from GNOME Keyring or KWallet, in a logged-in desktop session). "
+            "Earshot does not store the token in a file. Start a desktop session with a "
+            f"keyring, or set {ENV_TOKEN} for unattended use."
+        )
+    return backend
+
+
+class TokenStore:
+    """The device tokens in the OS keyring; ``backend`` is handed in by tests."""
+
+    def __init__(self, backend: KeyringBackend | None = None) -> None:
+        self._backend = backend
+
+    def _keyring(self) -> KeyringBackend:
+        return _check_secure(self._backend or keyring.get_keyring())
+
+    def get(self, endpoint: str) -> Token | None:
+        try:
+            value = self._keyring().get_password(SERVICE, endpoint)
+        except keyring.errors.KeyringError as error:
+            raise CredentialsProblem(_keyring_failed("read", error)) from None
+        return Token(value) if value else None
+
+    def set(self, endpoint: str, token: Token) -> None:
+        try:
+            self._keyring().set_password(SERVICE, endpoint, token.reveal())
+        except keyring.errors.KeyringError as error:
+            raise CredentialsProblem(_keyring_failed("save", error)) from None
+
+    def clear(self, endpoint: str) -> bool:
+        """Forget the token of ``endpoint``; False if there was none."""
+        try:
+            self._keyring().delete_password(SERVICE, endpoint)
+        except keyring.errors.PasswordDeleteError:
+            return False
+        except keyring.errors.KeyringError as error:
+            raise CredentialsProblem(_keyring_failed("delete", error)) from None
+        return True
+
+
+def _keyring_failed(action: str, error: Exception) -> str:
+    # The error's own text comes from the keyring daemon and never holds the secret.
+    kind = type(error).__name__
+    return (
+        f"The system keyring could not {action} the device token ({kind}). If the keyring is "
+        "locked, unlock it (log in to the desktop again) and retry."
+    )
+
+
+def resolve_token(endpoint: str, env: Mapping[str, str], store: TokenStore) -> Token | None:
+    """``EARSHOT_TOKEN`` if set, else the keyring's token for ``endpoint``."""
+    override = env.get(ENV_TOKEN, "").strip()
+    if override:
+        return Token(override)
+    return store.get(endpoint)
