@@ -110,6 +110,14 @@ def _parse_time(value: Any) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def entry_problems(entry: Any) -> list[str]:
     """Why ``entry`` is not a valid wire entry (empty when it is)."""
     if not isinstance(entry, Mapping):
@@ -148,7 +156,8 @@ def entry_problems(entry: Any) -> list[str]:
         problems.append(f"'text' is longer than {MAX_TEXT} characters")
     if not all(isinstance(tag, str) for tag in entry["tags"]):
         problems.append("'tags' must be a list of strings")
-    if "\x00" in json.dumps(entry, ensure_ascii=False):
+    # json.dumps writes NUL as the escape "\\u0000", so look at the values themselves.
+    if any(_has_nul(entry[name]) for name in ENTRY_FIELDS):
         problems.append("the entry contains a NUL character")
     return problems
 
