@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from earshot import __version__
+from earshot import __version__, sync_commands
 from earshot.core.entry import EntryInput, EntryInvalid, Kind, Sentiment, SyncState
 from earshot.core.export import ExportFormat, write
 from earshot.core.journal import EntryQuery, JournalError
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=[f.value for f in ExportFormat], required=True)
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--include-deleted", action="store_true")
+    sync_commands.add_parsers(commands)
     return parser
 
 
@@ -149,6 +150,8 @@ def main(
     for problem in profile.settings.problems:
         print(f"earshot: {problem}", file=err)
     try:
+        if args.command in sync_commands.NAMES:
+            return sync_commands.run(args, profile, env, out or sys.stdout, stdin or sys.stdin, err)
         return COMMANDS[args.command](args, profile, out or sys.stdout, stdin or sys.stdin)
     except EntryInvalid as invalid:
         for problem in invalid.problems:

@@ -30,6 +30,8 @@ class Preferences:
     default_station: str = "counter"
     staff: tuple[str, ...] = ()
     endpoint: str = ""
+    # Plain http:// to a collector that is not on this PC sends the token in clear: IT only.
+    allow_insecure_http: bool = False
     hotkey: str = "Ctrl+Alt+F"
     start_at_login: bool = False
 

@@ -1,0 +1,61 @@
+"""``earshot sync``, ``earshot token`` and ``earshot config``: their arguments and dispatch.
+
+Kept apart from ``cli.py`` so the sync commands grow without touching the others; the work is
+in :mod:`earshot.sync_cli`, loaded only when one of these commands runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from typing import TextIO
+
+from earshot.core.profile import Profile
+
+
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sync = commands.add_parser("sync", help="send the waiting entries to the collector now")
+    sync.add_argument(
+        "--once", action="store_true", help="try once and stop (do not wait and retry)"
+    )
+    sync.add_argument(
+        "--max-time",
+        type=float,
+        metavar="SECONDS",
+        help="stop retrying after this long (default: retry until everything is sent)",
+    )
+    sync.add_argument("-v", "--verbose", action="store_true", help="print each batch")
+
+    token = commands.add_parser("token", help="the device token in the system keyring")
+    token_commands = token.add_subparsers(dest="keyring_action", metavar="ACTION", required=True)
+    token_commands.add_parser("set", help="read the token from standard input and keep it")
+    token_commands.add_parser("clear", help="forget the token")
+
+    config = commands.add_parser("config", help="show or change settings")
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_set = config_commands.add_parser("set", help="change a setting")
+    config_set.add_argument("name", choices=["endpoint", "allow_insecure_http"])
+    config_set.add_argument("value", metavar="VALUE")
+    config_commands.add_parser("show", help="print the settings")
+
+
+NAMES = frozenset({"sync", "token", "config"})
+
+
+def run(
+    args: argparse.Namespace,
+    profile: Profile,
+    env: Mapping[str, str],
+    out: TextIO,
+    stdin: TextIO,
+    err: TextIO,
+) -> int:
+    """Dispatch one of :data:`NAMES` (called by ``earshot.cli.main``)."""
+    from earshot import sync_cli
+    from earshot_sync.credentials import TokenStore
+
+    if args.command == "sync":
+        return sync_cli.cmd_sync(args, profile, env, out, err)
+    if args.command == "token":
+        return sync_cli.cmd_token(args, profile, stdin, out, err, TokenStore())
+    return sync_cli.cmd_config(args, profile, out, err, TokenStore())
