@@ -25,6 +25,7 @@ from earshot_sync.collector.limits import (
     BodyTooLarge,
     Limits,
     UnsupportedEncoding,
+    drain,
     read_body,
 )
 from earshot_sync.collector.store import Device, Store
@@ -115,10 +116,14 @@ def create_app(store: Store, limits: Limits, clock: Clock = _utc_now) -> FastAPI
     async def post_entries(
         request: Request, sender: Annotated[Device, Depends(device)]
     ) -> JSONResponse:
+        chunks = request.stream()
         try:
-            body = await read_body(request.headers, request.stream(), limits.max_bytes)
+            body = await read_body(request.headers, chunks, limits.max_bytes)
             received = batch.parse_batch(body, limits.max_entries)
-        except (BodyTooLarge, batch.TooManyEntries) as error:
+        except BodyTooLarge as error:
+            await drain(request.headers, chunks, limits.max_bytes)
+            raise _error(413, str(error)) from error
+        except batch.TooManyEntries as error:
             raise _error(413, str(error)) from error
         except UnsupportedEncoding as error:
             raise _error(415, str(error)) from error
