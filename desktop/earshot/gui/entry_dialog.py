@@ -1,0 +1,158 @@
+"""One entry from the log: read it, change it (a new revision) or delete it (a tombstone).
+
+Neither ever destroys words: an edit is saved as the next revision and a deletion as a
+tombstone revision, and the journal keeps every revision (``Journal.history``).
+Keys: Ctrl+S or Ctrl+Enter saves, Ctrl+D deletes (after asking), Esc closes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from earshot.core.entry import EntryInvalid, as_input
+from earshot.core.journal import Journal, JournalError, StoredEntry
+from earshot.core.settings import Preferences
+from earshot.gui.entry_form import EntryForm
+from earshot.gui.log_model import sync_label, when_label
+
+
+class EntryDialog(QDialog):
+    """Edit or delete ``stored``; ``changed`` fires after either was saved."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        journal: Journal,
+        stored: StoredEntry,
+        preferences: Preferences,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._journal = journal
+        self.stored = stored
+        self._preferences = preferences
+        self.confirm: QMessageBox | None = None
+        self.setObjectName("entry_dialog")
+        self.setWindowTitle(self.tr("Entry"))
+        self.setAccessibleName(self.tr("One entry"))
+
+        self.about = QLabel(self)
+        self.about.setObjectName("about")
+        self.about.setAccessibleName(self.tr("About this entry"))
+        self.about.setWordWrap(True)
+        self.form = EntryForm(preferences, parent=self)
+        self.form.set_value(as_input(stored.entry))
+
+        buttons = QDialogButtonBox(self)
+        self.save_button = QPushButton(self.tr("&Save changes  (Ctrl+S)"), self)
+        self.save_button.setAccessibleName(self.tr("Save changes"))
+        self.save_button.setDefault(False)
+        self.save_button.setAutoDefault(False)
+        self.delete_button = QPushButton(self.tr("&Delete…  (Ctrl+D)"), self)
+        self.delete_button.setAccessibleName(self.tr("Delete this entry"))
+        self.delete_button.setAutoDefault(False)
+        self.close_button = QPushButton(self.tr("Close  (Esc)"), self)
+        self.close_button.setAccessibleName(self.tr("Close without saving"))
+        self.close_button.setAutoDefault(False)
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.delete_button, QDialogButtonBox.ButtonRole.DestructiveRole)
+        buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.save_button.clicked.connect(self.save)
+        self.delete_button.clicked.connect(self.ask_delete)
+        self.close_button.clicked.connect(self.reject)
+        for keys in ("Ctrl+S", "Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self).activated.connect(self.save)
+        QShortcut(QKeySequence("Ctrl+D"), self).activated.connect(self.ask_delete)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.about)
+        layout.addWidget(self.form, 1)
+        layout.addWidget(buttons)
+        self._show_about()
+        self.form.focus_words()
+
+    def _show_about(self) -> None:
+        entry = self.stored.entry
+        parts = [
+            self.tr("Logged %1 at %2.")
+            .replace("%1", when_label(self.stored))
+            .replace("%2", entry.station),
+            self.tr("Version %1.").replace("%1", str(entry.revision)),
+            sync_label(self.stored.sync_state) + ".",
+        ]
+        if self.stored.sync_note:
+            parts.append(self.stored.sync_note)
+        if entry.deleted:
+            parts.append(self.tr("This entry was deleted; saving changes brings it back."))
+        self.about.setText(" ".join(parts))
+        self.delete_button.setEnabled(not entry.deleted)
+
+    @Slot()
+    def save(self) -> None:
+        """Save what the form holds as the next revision; problems are shown in the form."""
+        try:
+            self._journal.edit(self.stored.entry.id, self.form.value(), stations=self._stations())
+        except EntryInvalid as invalid:
+            self.form.show_problems(list(invalid.problems))
+            return
+        except JournalError as error:
+            self.form.show_problems([str(error)])
+            return
+        self.form.show_problems([])
+        self.changed.emit()
+        self.accept()
+
+    def _stations(self) -> tuple[str, ...]:
+        # An entry from before the station list changed may keep its old station.
+        stations = self._preferences.stations
+        old = self.stored.entry.station
+        return stations if old in stations else (*stations, old)
+
+    @Slot()
+    def ask_delete(self) -> None:
+        if self.stored.entry.deleted:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Delete this entry?"),
+            self.tr(
+                "It disappears from the log and the company is told it was deleted. "
+                "Its words stay in this PC's history."
+            ),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setObjectName("confirm_delete")
+        box.setAccessibleName(self.tr("Delete this entry?"))
+        delete = box.addButton(self.tr("&Delete"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("&Keep it"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def answered() -> None:
+            if box.clickedButton() is delete:
+                self._delete()
+
+        box.finished.connect(answered)
+        self.confirm = box
+        box.open()
+
+    def _delete(self) -> None:
+        try:
+            self._journal.delete(self.stored.entry.id)
+        except JournalError as error:
+            self.form.show_problems([str(error)])
+            return
+        self.changed.emit()
+        self.accept()

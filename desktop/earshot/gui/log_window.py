@@ -1,0 +1,354 @@
+"""The log window: this PC's entries, newest first, to search, filter, open, edit and export.
+
+Keys: Ctrl+F search, Enter opens the selected entry, Delete deletes it (after asking),
+Ctrl+E exports what is shown, F5 re-reads the journal, Ctrl+W closes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from earshot.core.export import ExportFormat
+from earshot.core.journal import EntryQuery, Journal, JournalError, StoredEntry
+from earshot.core.settings import Preferences
+from earshot.gui.entry_dialog import EntryDialog
+from earshot.gui.export_dialog import ExportFileDialog, ExportJob
+from earshot.gui.log_filters import FilterBar
+from earshot.gui.log_model import Column, LogModel
+
+# Entries saved elsewhere (the quick-entry window, `earshot add`, the sync marking them sent)
+# show up within this long while the log is open.
+REFRESH_MS = 5_000
+
+_WIDTHS = {
+    Column.WHEN: 130,
+    Column.KIND: 95,
+    Column.SENTIMENT: 80,
+    Column.STATION: 90,
+    Column.STAFF: 90,
+    Column.TAGS: 120,
+    Column.FOLLOW_UP: 80,
+    Column.SYNC: 150,
+}
+
+
+class LogWindow(QMainWindow):
+    """The log. ``entries_changed`` fires after an edit or a deletion made here."""
+
+    entries_changed = Signal()
+    exported = Signal(int, str)  # how many entries, where
+    export_failed = Signal(str)
+
+    def __init__(
+        self,
+        journal: Journal,
+        preferences: Preferences,
+        parent: QWidget | None = None,
+        *,
+        thread_pool: QThreadPool | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._journal = journal
+        self._preferences = preferences
+        self._pool = thread_pool or QThreadPool.globalInstance()
+        self._export_job: ExportJob | None = None
+        self.entry_dialog: EntryDialog | None = None
+        self.export_dialog: ExportFileDialog | None = None
+        self.message: QMessageBox | None = None
+
+        self.setObjectName("log_window")
+        self.setWindowTitle(self.tr("Earshot — log"))
+        self.setAccessibleName(self.tr("Earshot log"))
+        self.resize(1000, 600)
+
+        self.filters = FilterBar(preferences.stations, preferences.staff, self)
+        self.model = LogModel(journal, self.filters.query(), parent=self)
+        self.table = self._build_table()
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("count")
+        self.count_label.setAccessibleName(self.tr("Number of entries shown"))
+        self.statusBar().addPermanentWidget(self.count_label)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.table, 1)
+        self.setCentralWidget(central)
+        self._build_actions()
+
+        self.filters.changed.connect(self._apply_query)
+        self.model.counted.connect(self._show_count)
+        self.model.problem.connect(self._show_problem)
+        self._show_count(self.model.rowCount())
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.table.setFocus()
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _build_table(self) -> QTableView:
+        table = QTableView(self)
+        table.setObjectName("entries")
+        table.setAccessibleName(self.tr("Entries, newest first"))
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setTabKeyNavigation(False)  # Tab leaves the table, as everywhere else
+        table.setWordWrap(False)
+        table.setAlternatingRowColors(True)
+        # Fixed row heights and column widths: sizing to contents would read every row.
+        vertical = table.verticalHeader()
+        vertical.setVisible(False)
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(max(28, table.fontMetrics().height() + 10))
+        horizontal = table.horizontalHeader()
+        horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in _WIDTHS.items():
+            table.setColumnWidth(column, width)
+        horizontal.setSectionResizeMode(Column.WORDS, QHeaderView.ResizeMode.Stretch)
+        table.activated.connect(self._open_index)
+        return table
+
+    def _action(self, text: str, keys: QKeySequence | None, slot: Slot | object) -> QAction:
+        action = QAction(text, self)
+        if keys is not None:
+            action.setShortcut(keys)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.find_action = self._action(
+            self.tr("&Search…"), QKeySequence(QKeySequence.StandardKey.Find), self.focus_search
+        )
+        self.open_action = self._action(
+            self.tr("&Open the selected entry"), None, self.open_selected
+        )
+        self.open_action.setShortcutVisibleInContextMenu(True)
+        self.delete_action = self._action(
+            self.tr("&Delete the selected entry…"),
+            QKeySequence(QKeySequence.StandardKey.Delete),
+            self.delete_selected,
+        )
+        # Delete only while the table has the focus: in the search box it deletes letters.
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.table.addAction(self.delete_action)
+        self.export_action = self._action(
+            self.tr("&Export what is shown…"), QKeySequence(self.tr("Ctrl+E")), self.export
+        )
+        self.refresh_action = self._action(
+            self.tr("&Refresh"), QKeySequence(QKeySequence.StandardKey.Refresh), self.refresh
+        )
+        self.close_action = self._action(
+            self.tr("&Close"), QKeySequence(QKeySequence.StandardKey.Close), self.close
+        )
+        menu = self.menuBar().addMenu(self.tr("&Log"))
+        for action in (
+            self.find_action,
+            self.open_action,
+            self.delete_action,
+            self.export_action,
+            self.refresh_action,
+            self.close_action,
+        ):
+            menu.addAction(action)
+            if action is not self.delete_action:
+                self.addAction(action)
+
+    # -- showing ----------------------------------------------------------------------------
+
+    @Slot(object)
+    def _apply_query(self, query: EntryQuery) -> None:
+        self.model.set_query(query)
+        if self.model.rowCount():
+            self.table.scrollToTop()
+
+    @Slot(int)
+    def _show_count(self, count: int) -> None:
+        self.count_label.setText(self.tr("%n entries", "", count))
+
+    @Slot(str)
+    def _show_problem(self, message: str) -> None:
+        self.statusBar().showMessage(message)
+
+    @Slot()
+    def refresh(self) -> None:
+        """Re-read the journal (after a save elsewhere); the view keeps its place."""
+        self.model.refresh()
+
+    @Slot()
+    def focus_search(self) -> None:
+        self.filters.focus_search()
+
+    def set_preferences(self, preferences: Preferences) -> None:
+        self._preferences = preferences
+        self.filters.set_choices(preferences.stations, preferences.staff)
+
+    def selected(self) -> StoredEntry | None:
+        index = self.table.currentIndex()
+        return self.model.entry_at(index.row()) if index.isValid() else None
+
+    @Slot()
+    def _back_to_table(self) -> None:
+        """After a dialog closes, the keys go to the list again (Enter, Delete, arrows)."""
+        self.activateWindow()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._timer.stop()
+        super().closeEvent(event)
+
+    # -- one entry --------------------------------------------------------------------------
+
+    @Slot(QModelIndex)
+    def _open_index(self, index: QModelIndex) -> None:
+        stored = self.model.entry_at(index.row())
+        if stored is not None:
+            self.open_entry(stored)
+
+    @Slot()
+    def open_selected(self) -> None:
+        stored = self.selected()
+        if stored is not None:
+            self.open_entry(stored)
+
+    def open_entry(self, stored: StoredEntry) -> EntryDialog:
+        dialog = EntryDialog(self._journal, stored, self._preferences, self)
+        dialog.changed.connect(self._entry_changed)
+        dialog.finished.connect(self._back_to_table)
+        self.entry_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def _entry_changed(self) -> None:
+        self.model.refresh()
+        self.entries_changed.emit()
+
+    @Slot()
+    def delete_selected(self) -> None:
+        stored = self.selected()
+        if stored is None or stored.entry.deleted:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Delete this entry?"),
+            self.tr(
+                "Delete the entry “%1”? It disappears from the log and the company is told it "
+                "was deleted. Its words stay in this PC's history."
+            ).replace("%1", stored.entry.text[:80]),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setObjectName("confirm_delete")
+        box.setAccessibleName(self.tr("Delete this entry?"))
+        delete = box.addButton(self.tr("&Delete"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("&Keep it"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        entry_id = stored.entry.id
+
+        def answered() -> None:
+            if box.clickedButton() is delete:
+                self._delete(entry_id)
+
+        box.finished.connect(answered)
+        box.finished.connect(self._back_to_table)
+        self.message = box
+        box.open()
+
+    def _delete(self, entry_id: uuid.UUID) -> None:
+        row = self.table.currentIndex().row()
+        try:
+            self._journal.delete(entry_id)
+        except JournalError as error:
+            self._tell(self.tr("The entry was not deleted"), str(error))
+            return
+        self._entry_changed()
+        if self.model.rowCount():
+            row = min(row, self.model.rowCount() - 1)
+            self.table.setCurrentIndex(self.model.index(row, 0))
+
+    # -- export -----------------------------------------------------------------------------
+
+    @Slot()
+    def export(self) -> None:
+        if self._export_job is not None:
+            return
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        dialog = ExportFileDialog(self, folder)
+        dialog.accepted.connect(self._export_chosen)
+        dialog.finished.connect(self._back_to_table)
+        self.export_dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def _export_chosen(self) -> None:
+        if self.export_dialog is None:
+            return
+        chosen = self.export_dialog.chosen()
+        if chosen is not None:
+            self.export_to(*chosen)
+
+    def export_to(self, target: Path, export_format: ExportFormat) -> None:
+        """Export the entries the log shows now (its current query) on a worker thread."""
+        job = ExportJob(self._journal, self.model.query(), target, export_format)
+        job.signals.finished.connect(self._exported)
+        job.signals.failed.connect(self._export_failed)
+        # Qt must not delete the job while Python holds it; we drop it when it reports.
+        job.setAutoDelete(False)
+        self._export_job = job
+        self.export_action.setEnabled(False)
+        self.statusBar().showMessage(self.tr("Exporting to %1…").replace("%1", str(target)))
+        self._pool.start(job)
+
+    @Slot(int, str)
+    def _exported(self, count: int, target: str) -> None:
+        self._export_job = None
+        self.export_action.setEnabled(True)
+        self.statusBar().showMessage(
+            self.tr("Exported %n entries to %1.", "", count).replace("%1", target)
+        )
+        self.exported.emit(count, target)
+
+    @Slot(str)
+    def _export_failed(self, message: str) -> None:
+        self._export_job = None
+        self.export_action.setEnabled(True)
+        self.statusBar().clearMessage()
+        self._tell(self.tr("The export was not written"), message)
+        self.export_failed.emit(message)
+
+    def _tell(self, title: str, message: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
+        )
+        box.setObjectName("problem")
+        box.setAccessibleName(title)
+        box.finished.connect(self._back_to_table)
+        self.message = box
+        box.open()
