@@ -15,6 +15,7 @@ import gzip
 import hmac
 import json
 import socket
+import ssl
 import struct
 import threading
 import urllib.request
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 from earshot_sync import protocol
 
@@ -143,7 +145,12 @@ class MiniCollector:
 class FaultServer:
     """Start with :func:`fault_server`; ``url`` is its base address."""
 
-    def __init__(self, token: str | None = None, upstream: str | None = None) -> None:
+    def __init__(
+        self,
+        token: str | None = None,
+        upstream: str | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.token = token
         self.upstream = upstream
         self.collector = MiniCollector()
@@ -153,12 +160,16 @@ class FaultServer:
         self._released = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def script(self, path: str, *faults: Fault) -> None:
         """The next requests to ``path`` get ``faults``, in order; then normal answers again."""
@@ -209,7 +220,8 @@ class FaultServer:
                 return hmac.compare_digest(given.encode(), f"Bearer {server.token}".encode())
 
             def _handle(self, body: bytes) -> None:
-                path = self.path.split("?")[0]
+                # A proxied request names the whole URL ("GET http://host/path").
+                path = urlsplit(self.path).path
                 size = len(body)
                 if self.headers.get("Content-Encoding") == "gzip":
                     body = gzip.decompress(body)
@@ -310,8 +322,10 @@ def _retry_after(headers: object) -> dict[str, str]:
 
 
 @contextmanager
-def fault_server(token: str | None = None, upstream: str | None = None) -> Iterator[FaultServer]:
-    server = FaultServer(token, upstream)
+def fault_server(
+    token: str | None = None, upstream: str | None = None, tls: ssl.SSLContext | None = None
+) -> Iterator[FaultServer]:
+    server = FaultServer(token, upstream, tls)
     server.start()
     try:
         yield server

@@ -20,6 +20,7 @@ from earshot.core.profile import Profile
 from earshot.core.settings import SettingsProblem, to_document
 from earshot_sync.connect import NotReady, connect
 from earshot_sync.credentials import (
+    ENV_TOKEN,
     CredentialsProblem,
     NoKeyring,
     Token,
@@ -172,13 +173,18 @@ _TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 
 def cmd_config(
-    args: argparse.Namespace, profile: Profile, out: TextIO, err: TextIO, tokens: TokenStore
+    args: argparse.Namespace,
+    profile: Profile,
+    env: Mapping[str, str],
+    out: TextIO,
+    err: TextIO,
+    tokens: TokenStore,
 ) -> int:
     preferences = profile.preferences()
     if args.config_command == "show":
         for name, shown in to_document(preferences).items():
             print(f"{name} = {json.dumps(shown, ensure_ascii=False)}", file=out)
-        print(f"device token = {_token_status(preferences.endpoint, tokens)}", file=out)
+        print(f"device token = {_token_status(preferences.endpoint, env, tokens)}", file=out)
         return EXIT_OK
     value: str | bool
     if args.name == "endpoint":
@@ -204,7 +210,9 @@ def cmd_config(
     return EXIT_OK
 
 
-def _token_status(endpoint: str, tokens: TokenStore) -> str:
+def _token_status(endpoint: str, env: Mapping[str, str], tokens: TokenStore) -> str:
+    if env.get(ENV_TOKEN, "").strip():
+        return f"set by {ENV_TOKEN} (it overrides the keyring)"
     if not endpoint:
         return "not set (no collector address)"
     try:

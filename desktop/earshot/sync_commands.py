@@ -58,4 +58,4 @@ def run(
         return sync_cli.cmd_sync(args, profile, env, out, err)
     if args.command == "token":
         return sync_cli.cmd_token(args, profile, stdin, out, err, TokenStore())
-    return sync_cli.cmd_config(args, profile, out, err, TokenStore())
+    return sync_cli.cmd_config(args, profile, env, out, err, TokenStore())

@@ -16,6 +16,7 @@ from earshot_sync.credentials import Token
 from earshot_sync.sender import Sender, SenderHooks, SenderState
 from earshot_sync.transport import make_session
 from tests.faultserver import FaultServer, fault_server
+from tests.keyring_session import secret_service  # noqa: F401 (a fixture for these tests)
 
 
 @pytest.fixture

@@ -1,0 +1,61 @@
+"""The device token in the real Secret Service (gnome-keyring), and nowhere it should not be."""
+
+from __future__ import annotations
+
+import pytest
+from keyring.backends import fail, null
+
+from earshot_sync.credentials import NoKeyring, Token, TokenStore, resolve_token
+from tests.keyring_session import KeyringSession
+
+SHOP = "https://collector.shop.example"
+OTHER = "https://collector.other.example"
+
+
+def test_a_token_is_kept_per_collector_address(secret_service: KeyringSession) -> None:
+    store = TokenStore(secret_service.backend())
+
+    store.set(SHOP, Token("tok-shop-1"))
+    store.set(OTHER, Token("tok-other-1"))
+    store.set(SHOP, Token("tok-shop-2"))
+
+    assert store.get(SHOP) == Token("tok-shop-2")
+    assert store.get(OTHER) == Token("tok-other-1")
+    assert store.clear(SHOP) is True
+    assert store.get(SHOP) is None
+    assert store.clear(SHOP) is False
+    assert TokenStore(secret_service.backend()).get(OTHER) == Token("tok-other-1")
+
+
+@pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring()], ids=["fail", "null"])
+def test_no_secure_keyring_is_said_plainly_and_nothing_is_stored(backend: object) -> None:
+    store = TokenStore(backend)  # type: ignore[arg-type]
+
+    with pytest.raises(NoKeyring, match="does not store the token in a file"):
+        store.set(SHOP, Token("tok-nowhere"))
+    with pytest.raises(NoKeyring):
+        store.get(SHOP)
+
+
+def test_the_environment_overrides_the_keyring(secret_service: KeyringSession) -> None:
+    store = TokenStore(secret_service.backend())
+    store.set(SHOP, Token("tok-keyring"))
+
+    assert resolve_token(SHOP, {"EARSHOT_TOKEN": "tok-env"}, store) == Token("tok-env")
+    assert resolve_token(SHOP, {"EARSHOT_TOKEN": "  "}, store) == Token("tok-keyring")
+    assert resolve_token(OTHER, {}, store) is None
+
+
+def test_a_token_does_not_show_itself() -> None:
+    token = Token("  tok-very-secret-123\n")
+
+    assert token.reveal() == "tok-very-secret-123"
+    for shown in (repr(token), str(token), f"{token}", f"{[token]}"):
+        assert "tok-very-secret" not in shown
+
+
+@pytest.mark.parametrize("value", ["", "   \n", "two words", "tab\there", "naïve"])
+def test_a_token_that_cannot_travel_in_a_header_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="token") as raised:
+        Token(value)
+    assert value.strip() == "" or value not in str(raised.value)
