@@ -17,6 +17,8 @@ packages=(
   # the collector's scale-out store
   postgresql
   sqlite3
+  # a company CA and a server certificate for the sender's TLS tests
+  openssl ca-certificates
 )
 
 missing=()
