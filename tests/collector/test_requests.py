@@ -154,13 +154,15 @@ def test_too_many_entries_is_413_and_nothing_is_stored(tmp_path: Path) -> None:
 
 
 def test_too_many_bytes_is_413_whether_declared_or_chunked(tmp_path: Path) -> None:
-    with running_collector(tmp_path / "c", max_bytes=20_000) as collector:
-        entries = [make_entry(text="y" * 5_000) for _ in range(5)]
+    # A body well past what the server reads in one go (64 KiB), but within what it drains:
+    # answering 413 while the client still sends would reach the client as a reset instead.
+    with running_collector(tmp_path / "c", max_bytes=300_000) as collector:
+        entries = [make_entry(text="y" * 9_000) for _ in range(90)]
         body = json.dumps(batch(*entries)).encode()
-        assert len(body) > 20_000
+        assert 3 * 300_000 > len(body) > 2 * 300_000
         answer = post_body(collector, body)  # with Content-Length
         assert answer.status_code == 413
-        assert "20000 bytes" in answer.json()["detail"]
+        assert "300000 bytes" in answer.json()["detail"]
 
         def chunked() -> Any:
             for start in range(0, len(body), 4096):
