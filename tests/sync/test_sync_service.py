@@ -1,0 +1,196 @@
+"""The Qt adapter, offscreen: the sender in a worker thread, its state as signals."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from earshot.core.entry import SyncState
+from earshot.core.journal import Journal
+from earshot.gui.sync_service import SyncService
+from earshot.gui.tasks import TaskResult, TaskRunner
+from earshot_sync.client import CollectorClient
+from earshot_sync.connect import NotReady
+from earshot_sync.credentials import Token
+from earshot_sync.sender_lock import SenderLock
+from earshot_sync.transport import make_session
+from tests.collector_server import running_collector
+from tests.faultserver import INFO, FaultServer, respond
+from tests.sync.conftest import fill, states
+
+WAIT_MS = 30_000
+
+MakeService = Callable[..., SyncService]
+
+
+@pytest.fixture
+def make_service(journal: Journal, qtbot: QtBot) -> Iterator[MakeService]:
+    made: list[SyncService] = []
+
+    def make(connect: Callable[[], CollectorClient]) -> SyncService:
+        service = SyncService(journal, journal.path, connect)
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        assert service.shutdown(WAIT_MS)
+
+
+def client_for(url: str, token: str) -> Callable[[], CollectorClient]:
+    def connect() -> CollectorClient:
+        return CollectorClient(url, Token(token), make_session(), timeout=(5, 5))
+
+    return connect
+
+
+def test_send_now_drains_to_the_real_collector_off_the_ui_thread(
+    journal: Journal, make_service: MakeService, qtbot: QtBot, tmp_path: Path
+) -> None:
+    fill(journal, 5)
+    threads: list[threading.Thread] = []
+    with running_collector(tmp_path / "collector") as collector:
+
+        def connect() -> CollectorClient:
+            threads.append(threading.current_thread())
+            return client_for(collector.url, collector.token)()
+
+        service = make_service(connect)
+        seen: list[str] = []
+        service.state_changed.connect(seen.append)
+
+        with qtbot.waitSignal(
+            service.waiting_changed, timeout=WAIT_MS, check_params_cb=lambda n: n == 0
+        ):
+            service.send_now()
+        qtbot.waitUntil(lambda: not service.busy, timeout=WAIT_MS)
+
+        assert collector.count() == 5
+    assert states(journal) == {SyncState.SENT: 5}
+    assert threads
+    assert threads[0] is not threading.main_thread()
+    assert "sending" in seen
+    assert service.state == "idle"
+    assert service.state_label() == "All sent"
+
+
+def test_a_missing_setup_is_needs_attention_with_the_reason(
+    make_service: MakeService, qtbot: QtBot
+) -> None:
+    def connect() -> CollectorClient:
+        raise NotReady("No collector address is set, so entries stay on this PC.")
+
+    service = make_service(connect)
+
+    with qtbot.waitSignal(service.state_changed, timeout=WAIT_MS) as changed:
+        service.send_now()
+
+    assert changed.args == ["needs_attention"]
+    assert service.message.startswith("No collector address is set")
+
+
+def test_a_refused_token_waits_for_a_new_one(
+    journal: Journal, server: FaultServer, token: str, make_service: MakeService, qtbot: QtBot
+) -> None:
+    fill(journal, 2)
+    current = {"token": "a-revoked-token"}
+
+    def connect() -> CollectorClient:
+        return client_for(server.url, current["token"])()
+
+    service = make_service(connect)
+    with qtbot.waitSignal(service.state_changed, timeout=WAIT_MS):
+        service.send_now()
+    qtbot.waitUntil(lambda: not service.busy, timeout=WAIT_MS)
+    assert service.state == "needs_attention"
+    assert "the device token was refused" in service.message
+    asked = len(server.seen)
+
+    service.entry_saved()  # no point trying with the refused token
+    assert not service.busy
+    assert len(server.seen) == asked
+
+    current["token"] = token
+    with qtbot.waitSignal(
+        service.waiting_changed, timeout=WAIT_MS, check_params_cb=lambda n: n == 0
+    ):
+        service.token_changed()
+    qtbot.waitUntil(lambda: service.state == "idle", timeout=WAIT_MS)
+    assert states(journal) == {SyncState.SENT: 2}
+
+
+def test_send_now_cuts_a_long_retry_wait_short(
+    journal: Journal, server: FaultServer, token: str, make_service: MakeService, qtbot: QtBot
+) -> None:
+    fill(journal, 3)
+    server.script(INFO, respond(503, "", Retry_After="3600"))
+    service = make_service(client_for(server.url, token))
+
+    with qtbot.waitSignal(
+        service.state_changed, timeout=WAIT_MS, check_params_cb=lambda s: s == "offline"
+    ):
+        service.send_now()
+    assert "Trying again in 60 minutes" in service.message
+    assert service.busy  # the worker waits to retry, the UI thread does not
+
+    with qtbot.waitSignal(
+        service.waiting_changed, timeout=WAIT_MS, check_params_cb=lambda n: n == 0
+    ):
+        service.send_now()
+
+    assert states(journal) == {SyncState.SENT: 3}
+
+
+def test_another_sender_holding_the_journal_is_not_an_error(
+    journal: Journal, server: FaultServer, token: str, make_service: MakeService, qtbot: QtBot
+) -> None:
+    fill(journal, 1)
+    service = make_service(client_for(server.url, token))
+
+    with SenderLock(journal.path), qtbot.waitSignal(service.message_changed, timeout=WAIT_MS):
+        service.send_now()
+
+    assert "Another Earshot sender" in service.message
+    assert service.state == "idle"
+    assert states(journal) == {SyncState.QUEUED: 1}
+
+
+def test_a_saved_entry_is_sent_right_away(
+    journal: Journal, server: FaultServer, token: str, make_service: MakeService, qtbot: QtBot
+) -> None:
+    service = make_service(client_for(server.url, token))
+    fill(journal, 1)
+
+    with qtbot.waitSignal(
+        service.waiting_changed, timeout=WAIT_MS, check_params_cb=lambda n: n == 0
+    ):
+        service.entry_saved()
+
+    assert len(server.collector.stored) == 1
+
+
+def test_a_failing_job_comes_back_to_the_ui_thread_as_an_error(qtbot: QtBot) -> None:
+    runner = TaskRunner("test-tasks")
+    results: list[tuple[TaskResult[int], threading.Thread]] = []
+
+    def job() -> int:
+        raise RuntimeError("disk on fire")
+
+    def done(result: TaskResult[int]) -> None:
+        results.append((result, threading.current_thread()))
+
+    runner.run(job, done)
+    runner.run(lambda: threading.get_ident(), done)
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=WAIT_MS)
+    assert runner.shutdown(WAIT_MS)
+
+    (failed, first_thread), (worked, second_thread) = results
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        failed.get()
+    assert worked.get() != threading.get_ident()  # the job ran elsewhere
+    assert first_thread is threading.main_thread()  # the answer came back here
+    assert second_thread is threading.main_thread()
