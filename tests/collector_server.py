@@ -299,6 +299,7 @@ class PostgresServer:
     root: Path
     port: int
     bin_dir: Path
+    options: str  # the server's options: port, socket folder, fsync
     _names: Iterator[int] = field(default_factory=itertools.count, repr=False)
 
     def url(self, database: str = "postgres") -> str:
@@ -315,18 +316,21 @@ class PostgresServer:
             connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
         return self.url(name)
 
+    def _pg_ctl(self, *args: str, check: bool = True) -> None:
+        _as_postgres([str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), *args], check)
+
+    def start_server(self) -> None:
+        """Start (again) on the same port and data; returns once it accepts connections."""
+        log = str(self.root / "server.log")
+        self._pg_ctl("-l", log, "-w", "-t", "60", "-o", self.options, "start")
+
+    def stop_server(self) -> None:
+        """Stop at once, like a crash; the data stays for :meth:`start_server`."""
+        self._pg_ctl("-m", "immediate", "stop", check=False)
+
     def stop(self) -> None:
-        _as_postgres(
-            [
-                str(self.bin_dir / "pg_ctl"),
-                "-D",
-                str(self.root / "data"),
-                "-m",
-                "immediate",
-                "stop",
-            ],
-            check=False,
-        )
+        """Stop the server and remove it with its data."""
+        self.stop_server()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -345,7 +349,9 @@ def start_postgres(durable: bool = False) -> PostgresServer:
     """Start a fresh PostgreSQL server in a temporary directory; ``stop()`` removes it.
 
     Unless ``durable``, fsync is off: the tests prove logic, not the disk (a benchmark that
-    measures commits should pass ``durable=True``).
+    measures commits should pass ``durable=True``). Commits still reach the OS before they are
+    acknowledged (synchronous_commit stays on), so killing the server, as :meth:`stop_server`
+    does, loses nothing acknowledged; only a crash of the whole machine could.
     """
     bin_dir = postgres_bin_dir()
     root = Path(tempfile.mkdtemp(prefix="earshot-pg-"))
@@ -368,23 +374,10 @@ def start_postgres(durable: bool = False) -> PostgresServer:
     port = _free_port()
     options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
     if not durable:
-        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    _as_postgres(
-        [
-            str(bin_dir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(root / "server.log"),
-            "-w",
-            "-t",
-            "60",
-            "-o",
-            options,
-            "start",
-        ]
-    )
-    return PostgresServer(root=root, port=port, bin_dir=bin_dir)
+        options += " -c fsync=off -c full_page_writes=off"
+    server = PostgresServer(root=root, port=port, bin_dir=bin_dir, options=options)
+    server.start_server()
+    return server
 
 
 @contextlib.contextmanager
