@@ -263,17 +263,17 @@ class Store:
     def _insert_revisions(
         self, connection: Connection, rows: list[dict[str, Any]]
     ) -> set[tuple[str, int]]:
+        if not rows:
+            return set()
         revisions = schema.revisions
-        inserted: set[tuple[str, int]] = set()
-        for start in range(0, len(rows), _CHUNK):
-            statement = (
-                self._insert(revisions)
-                .values(rows[start : start + _CHUNK])
-                .on_conflict_do_nothing(index_elements=[revisions.c.entry_id, revisions.c.revision])
-                .returning(revisions.c.entry_id, revisions.c.revision)
-            )
-            inserted.update((row[0], row[1]) for row in connection.execute(statement))
-        return inserted
+        statement = (
+            self._insert(revisions)
+            .on_conflict_do_nothing(index_elements=[revisions.c.entry_id, revisions.c.revision])
+            .returning(revisions.c.entry_id, revisions.c.revision)
+        )
+        # An executemany: SQLAlchemy's "insertmanyvalues" sends it as multi-row INSERTs with the
+        # statement compiled once, and RETURNING gives the rows that were really inserted.
+        return {(row[0], row[1]) for row in connection.execute(statement, rows)}
 
     def _stored_digests(
         self, connection: Connection, keys: list[tuple[str, int]]
@@ -314,21 +314,22 @@ class Store:
             }
             for row in newest.values()
         ]
-        for start in range(0, len(values), _CHUNK):
-            statement = self._insert(current).values(values[start : start + _CHUNK])
-            excluded = statement.excluded
-            statement = statement.on_conflict_do_update(
-                index_elements=[current.c.entry_id],
-                set_={
-                    "revision": excluded.revision,
-                    "deleted": excluded.deleted,
-                    "document": excluded.document,
-                    "device_name": excluded.device_name,
-                    "received_at": excluded.received_at,
-                },
-                where=current.c.revision < excluded.revision,
-            )
-            connection.execute(statement)
+        if not values:
+            return
+        statement = self._insert(current)
+        excluded = statement.excluded
+        statement = statement.on_conflict_do_update(
+            index_elements=[current.c.entry_id],
+            set_={
+                "revision": excluded.revision,
+                "deleted": excluded.deleted,
+                "document": excluded.document,
+                "device_name": excluded.device_name,
+                "received_at": excluded.received_at,
+            },
+            where=current.c.revision < excluded.revision,
+        )
+        connection.execute(statement, values)
 
     def current_entries(
         self, since: datetime | None = None, include_deleted: bool = False
