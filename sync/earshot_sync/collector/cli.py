@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import platformdirs
+from sqlalchemy.exc import SQLAlchemyError
 
 from earshot import __version__
 from earshot_sync.collector.auth import new_token, token_hash
@@ -281,9 +282,8 @@ def main(
         return EXIT_USAGE if exit_.code else EXIT_OK
     try:
         store = Store.open(database_url(args, environ))
-    except (
-        Exception
-    ) as error:  # the message of a driver error; never the URL (it may hold a password)
+    except (SQLAlchemyError, ImportError, OSError, ValueError) as error:
+        # The driver's message names host and port, never the URL (it may hold a password).
         print(
             f"Cannot open the collector's database: {type(error).__name__}: {_first_line(error)}",
             file=stderr,
@@ -301,6 +301,9 @@ def main(
         return cmd_export(args, store, stdout, stderr)
     except OSError as error:
         print(f"earshot-collector: {error}", file=stderr)
+        return EXIT_FAILED
+    except SQLAlchemyError as error:  # the database went away mid-command
+        print(f"The collector's database failed: {_first_line(error)}", file=stderr)
         return EXIT_FAILED
     finally:
         store.close()

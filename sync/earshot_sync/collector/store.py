@@ -133,6 +133,11 @@ class Store:
     @classmethod
     def open(cls, url: str) -> Store:
         """Open (and create, if new) the store at the SQLAlchemy ``url``."""
+        if not url.startswith(("sqlite", "postgresql")):
+            raise ValueError(
+                "the collector stores in SQLite or PostgreSQL; give a URL like "
+                "postgresql+psycopg://user@host/database"
+            )
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
