@@ -167,3 +167,14 @@ def test_unknown_extra_fields_are_neither_stored_nor_part_of_the_content(
 
 def test_an_empty_batch_is_answered_with_no_results(collector: Collector) -> None:
     assert post(collector, []) == []
+
+
+def test_what_was_acknowledged_survives_a_kill_and_a_resend_is_a_duplicate(
+    collector: Collector,
+) -> None:
+    entries = [make_entry(text=f"before the crash {n}") for n in range(50)]
+    assert statuses(post(collector, entries)) == ["stored"] * 50
+    collector.kill()
+    collector.restart()
+    assert statuses(post(collector, entries)) == ["duplicate"] * 50
+    assert collector.count() == 50
