@@ -101,3 +101,30 @@ def test_collectors_starting_together_on_a_new_database_all_create_it(
     ]
     errors = [process.communicate(timeout=120)[1].decode() for process in starts]
     assert [process.returncode for process in starts] == [0] * 6, errors
+
+
+def test_revisions_racing_in_any_order_leave_the_newest_current(
+    collector: Collector, tmp_path: Path
+) -> None:
+    with running_collector(
+        tmp_path / "second", database=collector.database, device="second-till"
+    ) as second:
+        originals = [make_entry(text=f"version 1 of {n}") for n in range(40)]
+        revisions = [
+            entry | {"revision": revision, "text": f"version {revision} of {n}"}
+            for n, entry in enumerate(originals)
+            for revision in range(1, 6)
+        ]
+        rng = random.Random(5)  # noqa: S311 - shuffling test data
+        shuffled = rng.sample(revisions, len(revisions))
+        batches = [shuffled[i : i + 20] for i in range(0, len(shuffled), 20)]
+        outcomes = post_all_at_once(
+            [(collector.url, collector.headers), (second.url, second.headers)], batches
+        )
+        assert sum(outcomes.values()) == 200
+        assert set(status for _, status in outcomes) == {"stored"}
+        current = {entry["id"]: entry for entry in collector.entries()}
+        assert {entry["revision"] for entry in current.values()} == {5}
+        for n, entry in enumerate(originals):
+            assert current[entry["id"]]["text"] == f"version 5 of {n}"
+        assert collector.count() == 200
