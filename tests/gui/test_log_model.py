@@ -73,6 +73,18 @@ def test_fifty_thousand_entries_are_read_a_page_at_a_time(journal: Journal) -> N
         assert model.cached_rows() <= 4 * 200
     assert model.cached_rows() == model.max_cached_rows()
 
+    # A search reads the matching keys once, then pages by key: newest first all the same.
+    model.set_query(EntryQuery(search="4999"))
+    assert model.rowCount() == 11  # 4999 and 49990 to 49999, as a prefix
+    assert _text(model, 0, Column.WORDS) == "entry number 49999"
+    assert _text(model, 9, Column.WORDS) == "entry number 49990"
+    assert _text(model, 10, Column.WORDS) == "entry number 4999"
+    model.set_query(EntryQuery(search="entry"))
+    assert model.rowCount() == 50_000
+    assert _text(model, 49_999, Column.WORDS) == "entry number 0"
+    assert _text(model, 12_345, Column.WORDS) == f"entry number {49_999 - 12_345}"
+    assert model.cached_rows() <= 4 * 200
+
 
 def test_a_query_narrows_the_rows_and_refresh_sees_new_entries(journal: Journal) -> None:
     bulk.insert(journal, bulk.make_entries(journal, 20))

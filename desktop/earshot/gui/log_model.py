@@ -3,11 +3,16 @@
 A million entries must open as fast as ten. The model knows only how many rows the current
 query has (one ``COUNT``) and keeps a few pages of rows it was asked to show, least recently
 used first out. A view asks for the rows it paints, so opening the log, jumping to the end or
-searching each cost a page read or two, never a read of every row.
+filtering each cost a page read or two, never a read of every row.
+
+A search is the exception: paging by offset would redo the full-text match for every page,
+so the model reads the matching row keys once (8 bytes per match, never the rows) and then
+each page by its keys.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections import OrderedDict
 from enum import IntEnum
 from typing import Any
@@ -24,7 +29,7 @@ from PySide6.QtCore import (
 
 from earshot.core.entry import Kind, Sentiment, SyncState
 from earshot.core.journal import Journal, JournalError, StoredEntry
-from earshot.core.journal.query import EntryQuery
+from earshot.core.journal.query import EntryQuery, fts_match
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -157,6 +162,7 @@ class LogModel(QAbstractTableModel):
         self._page_size = page_size
         self._max_pages = max_pages
         self._pages: OrderedDict[int, list[StoredEntry]] = OrderedDict()
+        self._keys: array[int] | None = None  # a search's matching rows, newest first
         self._count = self._read_count()
 
     # -- what the rest of the window uses -------------------------------------------------
@@ -254,11 +260,21 @@ class LogModel(QAbstractTableModel):
     # -- the page cache -------------------------------------------------------------------
 
     def _read_count(self) -> int:
+        self._keys = None
         try:
-            return self._journal.count(self._query)
+            if fts_match(self._query.search) is None:
+                return self._journal.count(self._query)
+            self._keys = self._journal.keys(self._query)
+            return len(self._keys)
         except JournalError as error:
             self.problem.emit(str(error))
             return 0
+
+    def _read_page(self, number: int) -> list[StoredEntry]:
+        start = number * self._page_size
+        if self._keys is not None:
+            return self._journal.by_keys(self._keys[start : start + self._page_size])
+        return self._journal.page(self._query, start, self._page_size)
 
     def _page(self, number: int) -> list[StoredEntry]:
         page = self._pages.get(number)
@@ -266,7 +282,7 @@ class LogModel(QAbstractTableModel):
             self._pages.move_to_end(number)
             return page
         try:
-            page = self._journal.page(self._query, number * self._page_size, self._page_size)
+            page = self._read_page(number)
         except JournalError as error:
             self.problem.emit(str(error))
             return []

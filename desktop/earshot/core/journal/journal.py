@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ from earshot.core.entry import (
 )
 from earshot.core.journal import migrate
 from earshot.core.journal.errors import JournalError, friendly_errors
-from earshot.core.journal.query import EntryQuery, where
+from earshot.core.journal.query import EntryQuery, keys_statement, where
 from earshot.core.journal.schema import drafts, entries, meta, revisions
 from earshot.core.journal.timefmt import from_db, to_db
 
@@ -305,6 +306,25 @@ class Journal:
                 select(entries).where(entries.c.seq.in_(select(keys.c.seq))).order_by(*newest_first)
             ).all()
         return [_stored_from_row(row) for row in rows]
+
+    def keys(self, query: EntryQuery) -> array[int]:
+        """The row keys of ``query``'s entries, newest first, 8 bytes each.
+
+        For a search, reading page after page by offset would redo the full-text match for
+        every page; the log reads the matching keys once and each page by its keys
+        (:meth:`by_keys`). A key is only good until the next :meth:`keys`; never store it.
+        """
+        with self._read() as conn:
+            return array("q", (int(key) for key in conn.execute(keys_statement(query)).scalars()))
+
+    def by_keys(self, keys: Sequence[int]) -> list[StoredEntry]:
+        """The entries with these row keys, in the order given (a key since gone is left out)."""
+        if not keys:
+            return []
+        with self._read() as conn:
+            rows = conn.execute(select(entries).where(entries.c.seq.in_(list(keys)))).all()
+        found = {row.seq: row for row in rows}
+        return [_stored_from_row(found[key]) for key in keys if key in found]
 
     def iter_entries(
         self, query: EntryQuery = EntryQuery(), chunk: int = 1000

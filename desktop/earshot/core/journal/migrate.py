@@ -16,7 +16,7 @@ from sqlalchemy import Connection, exc, text
 if TYPE_CHECKING:
     from alembic.config import Config
 
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 _SCRIPTS = Path(__file__).with_name("migrations")
 
 
