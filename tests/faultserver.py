@@ -85,7 +85,8 @@ class Seen:
     method: str
     path: str
     entries: int  # entries in a posted batch (0 otherwise)
-    size: int  # bytes of the body as sent
+    size: int  # bytes of the body (unpacked if gzipped): what the limits are about
+    gzipped: bool  # sent with Content-Encoding: gzip
     authorized: bool
     fault: str  # what was done: "normal" or a Fault kind
 
@@ -222,9 +223,10 @@ class FaultServer:
             def _handle(self, body: bytes) -> None:
                 # A proxied request names the whole URL ("GET http://host/path").
                 path = urlsplit(self.path).path
-                size = len(body)
-                if self.headers.get("Content-Encoding") == "gzip":
+                gzipped = self.headers.get("Content-Encoding") == "gzip"
+                if gzipped:  # forwarded unpacked, so the upstream sees plain JSON
                     body = gzip.decompress(body)
+                size = len(body)
                 entries = 0
                 if self.command == "POST":
                     try:
@@ -239,6 +241,7 @@ class FaultServer:
                         path,
                         entries,
                         size,
+                        gzipped,
                         authorized,
                         fault.kind if fault else "normal",
                     )

@@ -65,6 +65,7 @@ def test_batches_stay_within_the_servers_byte_limit(
 
     assert states(journal) == {SyncState.SENT: 12}
     assert all(seen.size <= 2048 for seen in server.posts())
+    assert all(seen.gzipped for seen in server.posts())
     assert sum(seen.entries for seen in server.posts()) == 12
     assert len(server.posts()) > 1
 
