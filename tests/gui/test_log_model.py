@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from earshot.core.entry import EntryInput, Kind, SyncState
@@ -134,3 +134,25 @@ def test_deleted_entries_are_hidden_unless_asked_for(journal: Journal) -> None:
     model.set_query(EntryQuery(include_deleted=True))
     assert model.rowCount() == 2
     assert _text(model, 0, Column.SYNC) == "Deleted · Waiting to be sent"
+
+
+def test_a_search_on_a_thread_pool_shows_the_newest_query_asked_for(
+    qtbot: QtBot, journal: Journal
+) -> None:
+    bulk.insert(journal, bulk.make_entries(journal, 30))
+    pool = QThreadPool()
+    pool.setMaxThreadCount(1)
+    model = LogModel(journal, pool=pool)
+    assert model.rowCount() == 30
+
+    with qtbot.waitSignal(model.searching, check_params_cb=lambda busy: not busy):
+        model.set_query(EntryQuery(search="number 1"))  # 1 and 10 to 19
+        assert model.rowCount() == 30  # the old rows stay until the search is done
+        model.set_query(EntryQuery(search="number 2"))  # asked for later: this one shows
+    qtbot.waitUntil(lambda: model.rowCount() == 11)
+    assert _text(model, 0, Column.WORDS) == "entry number 29"
+    assert _text(model, 10, Column.WORDS) == "entry number 2"
+
+    model.set_query(EntryQuery(kinds=(Kind.PRAISE,)))  # no search: read at once
+    assert model.rowCount() == 6
+    pool.waitForDone()

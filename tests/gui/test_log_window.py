@@ -126,11 +126,13 @@ def test_search_narrows_to_matching_rows_and_odd_syntax_never_errors(
         search.selectAll()
         with qtbot.waitSignal(window.filters.changed):
             qtbot.keyClicks(search, typed)
+        qtbot.waitUntil(lambda: window.count_label.text() != "Searching…")
         assert window.statusBar().currentMessage() == ""
     search.selectAll()
     qtbot.keyClicks(search, '"number 3*')
     qtbot.keyClick(search, Qt.Key.Key_Return)
-    assert _words(window) == ["entry number 3"]
+    qtbot.waitUntil(lambda: _words(window) == ["entry number 3"])
+    assert window.count_label.text().startswith("1 entr")
 
     qtbot.keyClick(search, Qt.Key.Key_A, CTRL)
     qtbot.keyClick(search, Qt.Key.Key_Backspace)

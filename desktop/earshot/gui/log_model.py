@@ -21,8 +21,11 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
+    QRunnable,
     Qt,
+    QThreadPool,
     Signal,
     Slot,
 )
@@ -136,6 +139,30 @@ def cell_text(stored: StoredEntry, column: Column) -> str:
     return sync_label(stored.sync_state)
 
 
+class _KeysSignals(QObject):
+    found = Signal(int, object, object)  # generation, query, keys
+    failed = Signal(int, str)  # generation, message
+
+
+class _KeysJob(QRunnable):
+    """A search's keys, read on a worker thread; it touches no model and no widget."""
+
+    def __init__(self, journal: Journal, query: EntryQuery, generation: int) -> None:
+        super().__init__()
+        self.signals = _KeysSignals()
+        self._journal = journal
+        self._query = query
+        self._generation = generation
+
+    def run(self) -> None:
+        try:
+            keys = self._journal.keys(self._query)
+        except JournalError as error:
+            self.signals.failed.emit(self._generation, str(error))
+            return
+        self.signals.found.emit(self._generation, self._query, keys)
+
+
 class LogModel(QAbstractTableModel):
     """The entries of a query, newest first, read a page at a time.
 
@@ -144,6 +171,8 @@ class LogModel(QAbstractTableModel):
     """
 
     problem = Signal(str)
+    # A search is running on the thread pool (True) or done (False).
+    searching = Signal(bool)
     # The row count of the current query changed (after set_query or refresh).
     counted = Signal(int)
 
@@ -154,6 +183,7 @@ class LogModel(QAbstractTableModel):
         *,
         page_size: int = 200,
         max_pages: int = 8,
+        pool: QThreadPool | None = None,
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
@@ -161,9 +191,10 @@ class LogModel(QAbstractTableModel):
         self._query = query
         self._page_size = page_size
         self._max_pages = max_pages
+        self._pool = pool
+        self._generation = 0  # which set_query the rows are for; a late search is dropped
         self._pages: OrderedDict[int, list[StoredEntry]] = OrderedDict()
-        self._keys: array[int] | None = None  # a search's matching rows, newest first
-        self._count = self._read_count()
+        self._count, self._keys = self._read(query)  # the keys: a search's rows, newest first
 
     # -- what the rest of the window uses -------------------------------------------------
 
@@ -171,29 +202,60 @@ class LogModel(QAbstractTableModel):
         return self._query
 
     def set_query(self, query: EntryQuery) -> None:
-        """Show the entries of ``query`` instead: a reset, then pages are read as needed."""
-        self.beginResetModel()
-        self._query = query
-        self._pages.clear()
-        self._count = self._read_count()
-        self.endResetModel()
-        self.counted.emit(self._count)
+        """Show the entries of ``query`` instead: a reset, then pages are read as needed.
+
+        With a thread pool, a search runs there and the rows change when it is done
+        (``searching`` says so meanwhile); anything else is read at once.
+        """
+        self._generation += 1
+        if self._pool is not None and fts_match(query.search) is not None:
+            self._search(query)
+            return
+        self._show(query, *self._read(query))
 
     @Slot()
     def refresh(self) -> None:
         """Re-read the count and forget the cached pages (after a save, an edit, a sync)."""
-        count = self._read_count()
-        if count != self._count:
-            self.beginResetModel()
-            self._pages.clear()
-            self._count = count
-            self.endResetModel()
-        else:
-            # Same number of rows: keep the view where it is and let it re-read what it shows.
+        self.set_query(self._query)
+
+    def _show(self, query: EntryQuery, count: int, keys: array[int] | None) -> None:
+        if query == self._query and count == self._count:
+            # The same rows: keep the view where it is and let it re-read what it shows.
+            self._keys = keys
             self._pages.clear()
             if count:
                 self.dataChanged.emit(self.index(0, 0), self.index(count - 1, len(Column) - 1), [])
+        else:
+            self.beginResetModel()
+            self._query = query
+            self._keys = keys
+            self._pages.clear()
+            self._count = count
+            self.endResetModel()
         self.counted.emit(self._count)
+
+    def _search(self, query: EntryQuery) -> None:
+        assert self._pool is not None
+        job = _KeysJob(self._journal, query, self._generation)
+        job.signals.found.connect(self._found)
+        job.signals.failed.connect(self._search_failed)
+        # A search typed since is the one that counts: drop any still waiting to start.
+        self._pool.clear()
+        self._pool.start(job)
+        self.searching.emit(True)
+
+    @Slot(int, object, object)
+    def _found(self, generation: int, query: EntryQuery, keys: array[int]) -> None:
+        if generation != self._generation:
+            return  # a newer query was asked for meanwhile
+        self.searching.emit(False)
+        self._show(query, len(keys), keys)
+
+    @Slot(int, str)
+    def _search_failed(self, generation: int, message: str) -> None:
+        if generation == self._generation:
+            self.searching.emit(False)
+            self.problem.emit(message)
 
     def entry_at(self, row: int) -> StoredEntry | None:
         """The entry shown in ``row``, or None past the end (or when it cannot be read)."""
@@ -259,16 +321,16 @@ class LogModel(QAbstractTableModel):
 
     # -- the page cache -------------------------------------------------------------------
 
-    def _read_count(self) -> int:
-        self._keys = None
+    def _read(self, query: EntryQuery) -> tuple[int, array[int] | None]:
+        """How many rows ``query`` has, and for a search the keys of the rows."""
         try:
-            if fts_match(self._query.search) is None:
-                return self._journal.count(self._query)
-            self._keys = self._journal.keys(self._query)
-            return len(self._keys)
+            if fts_match(query.search) is None:
+                return self._journal.count(query), None
+            keys = self._journal.keys(query)
         except JournalError as error:
             self.problem.emit(str(error))
-            return 0
+            return 0, None
+        return len(keys), keys
 
     def _read_page(self, number: int) -> list[StoredEntry]:
         start = number * self._page_size

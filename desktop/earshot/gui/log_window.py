@@ -76,7 +76,11 @@ class LogWindow(QMainWindow):
         self.resize(1000, 600)
 
         self.filters = FilterBar(preferences.stations, preferences.staff, self)
-        self.model = LogModel(journal, self.filters.query(), parent=self)
+        # Searches run here, one at a time: a word found in most of a million entries takes
+        # about a second, and typing must not wait for it.
+        self._search_pool = QThreadPool(self)
+        self._search_pool.setMaxThreadCount(1)
+        self.model = LogModel(journal, self.filters.query(), pool=self._search_pool, parent=self)
         self.table = self._build_table()
         self.count_label = QLabel(self)
         self.count_label.setObjectName("count")
@@ -93,6 +97,7 @@ class LogWindow(QMainWindow):
         self.filters.changed.connect(self._apply_query)
         self.model.counted.connect(self._show_count)
         self.model.problem.connect(self._show_problem)
+        self.model.searching.connect(self._show_searching)
         self._show_count(self.model.rowCount())
 
         self._timer = QTimer(self)
@@ -183,6 +188,11 @@ class LogWindow(QMainWindow):
     def _show_count(self, count: int) -> None:
         self.count_label.setText(self.tr("%n entries", "", count))
 
+    @Slot(bool)
+    def _show_searching(self, searching: bool) -> None:
+        if searching:
+            self.count_label.setText(self.tr("Searching…"))
+
     @Slot(str)
     def _show_problem(self, message: str) -> None:
         self.statusBar().showMessage(message)
@@ -220,6 +230,7 @@ class LogWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._timer.stop()
+        self._search_pool.clear()
         super().closeEvent(event)
 
     # -- one entry --------------------------------------------------------------------------
