@@ -19,7 +19,7 @@ from earshot_sync.credentials import Token
 from earshot_sync.sender_lock import SenderLock
 from earshot_sync.transport import make_session
 from tests.collector_server import running_collector
-from tests.faultserver import INFO, FaultServer, respond
+from tests.faultserver import INFO, FaultServer, hang, respond
 from tests.sync.conftest import fill, states
 
 WAIT_MS = 30_000
@@ -41,9 +41,11 @@ def make_service(journal: Journal, qtbot: QtBot) -> Iterator[MakeService]:
         assert service.shutdown(WAIT_MS)
 
 
-def client_for(url: str, token: str) -> Callable[[], CollectorClient]:
+def client_for(
+    url: str, token: str, timeout: tuple[float, float] = (5, 5)
+) -> Callable[[], CollectorClient]:
     def connect() -> CollectorClient:
-        return CollectorClient(url, Token(token), make_session(), timeout=(5, 5))
+        return CollectorClient(url, Token(token), make_session(), timeout=timeout)
 
     return connect
 
@@ -194,3 +196,18 @@ def test_a_failing_job_comes_back_to_the_ui_thread_as_an_error(qtbot: QtBot) -> 
     assert worked.get() != threading.get_ident()  # the job ran elsewhere
     assert first_thread is threading.main_thread()  # the answer came back here
     assert second_thread is threading.main_thread()
+
+
+def test_quitting_is_not_held_up_by_a_request_in_flight(
+    journal: Journal, server: FaultServer, token: str, qtbot: QtBot
+) -> None:
+    fill(journal, 2)
+    server.script(INFO, hang())
+    # The hang outlasts the test (the server's stop ends it); the read timeout is longer still.
+    service = SyncService(journal, journal.path, client_for(server.url, token, (5, 600)))
+    service.send_now()
+    qtbot.waitUntil(lambda: server.pending(INFO) == 0, timeout=WAIT_MS)  # it is in flight
+
+    assert service.shutdown(wait_ms=50) is False  # left to end with the process
+    service.send_now()  # after shutdown: ignored, no error
+    assert states(journal) == {SyncState.QUEUED: 2}

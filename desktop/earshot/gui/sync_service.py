@@ -29,7 +29,7 @@ from earshot_sync.sender_lock import SenderBusy, SenderLock
 log = logging.getLogger(__name__)
 
 FALLBACK_INTERVAL_MS = 5 * 60 * 1000
-SHUTDOWN_WAIT_MS = 30_000
+SHUTDOWN_WAIT_MS = 5_000  # then a request still in flight is dropped with the process
 
 
 class _Bridge(QObject, SenderHooks):

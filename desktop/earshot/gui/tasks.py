@@ -1,21 +1,28 @@
 """The one way to run background work in the app (after Anki's ``aqt/taskman.py``).
 
-A :class:`TaskRunner` owns one worker ``QThread`` and runs jobs on it one after another. The
+A :class:`TaskRunner` owns one worker thread and runs jobs on it one after another. The
 contract: a job is a plain callable that never touches a widget; its result (or exception)
 comes back to the UI thread through a queued signal to a ``@Slot`` of the runner, which then
-calls the ``done`` callback there. So widgets are only ever touched in the UI thread, and
-work handed to one runner never overlaps (the sync service relies on that).
+calls the ``done`` callback there. So widgets are only ever touched in the UI thread, and work
+handed to one runner never overlaps (the sync service relies on that).
+
+The worker is a daemon Python thread rather than a ``QThread``: a job blocked on the network
+when the app quits must not hold the quit up (a running ``QThread`` that is destroyed aborts
+the process). Whatever it was doing is safe to drop: the journal commits atomically, and an
+entry left *sending* is sent again at the next start.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -42,39 +49,19 @@ class _Ticket:
     job: Callable[[], Any]
 
 
-class _Worker(QObject):
-    """Lives in the worker thread; runs each ticket it is sent."""
-
-    finished = Signal(int, object)  # ticket number, TaskResult
-
-    @Slot(object)
-    def execute(self, ticket: _Ticket) -> None:
-        try:
-            result: TaskResult[Any] = TaskResult(value=ticket.job())
-        except Exception as error:  # handed to the UI thread, which decides what to say
-            log.exception("background job failed")
-            result = TaskResult(error=error)
-        self.finished.emit(ticket.number, result)
-
-
 class TaskRunner(QObject):
     """Runs jobs on its own thread, in order; ``done`` callbacks run in the UI thread."""
 
-    _submit = Signal(object)
+    # Emitted in the worker thread; this object lives in the UI thread, so Qt queues the call.
+    _job_finished = Signal(int, object)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._numbers = itertools.count()
         self._pending: dict[int, Callable[[TaskResult[Any]], None]] = {}
-        self._thread = QThread()
-        self._thread.setObjectName(name)
-        self._worker = _Worker()
-        self._worker.moveToThread(self._thread)
-        # Both connections cross threads, so Qt queues them: the job runs in the worker
-        # thread, and `_finished` runs in the thread this runner lives in (the UI thread).
-        self._submit.connect(self._worker.execute)
-        self._worker.finished.connect(self._finished)
-        self._thread.finished.connect(self._worker.deleteLater)
+        self._tickets: queue.SimpleQueue[_Ticket | None] = queue.SimpleQueue()
+        self._job_finished.connect(self._finished)
+        self._thread = threading.Thread(target=self._work, name=name, daemon=True)
         self._thread.start()
 
     @property
@@ -85,7 +72,19 @@ class TaskRunner(QObject):
         """Queue ``job`` for the worker thread; call ``done`` with its result in this thread."""
         number = next(self._numbers)
         self._pending[number] = done
-        self._submit.emit(_Ticket(number, job))
+        self._tickets.put(_Ticket(number, job))
+
+    def _work(self) -> None:
+        while (ticket := self._tickets.get()) is not None:
+            try:
+                result: TaskResult[Any] = TaskResult(value=ticket.job())
+            except Exception as error:  # handed to the UI thread, which decides what to say
+                log.exception("background job failed")
+                result = TaskResult(error=error)
+            try:
+                self._job_finished.emit(ticket.number, result)
+            except RuntimeError:  # the runner was deleted (the app quit): nobody to tell
+                return
 
     @Slot(int, object)
     def _finished(self, number: int, result: TaskResult[Any]) -> None:
@@ -96,8 +95,15 @@ class TaskRunner(QObject):
     def shutdown(self, wait_ms: int) -> bool:
         """Let the running job finish (up to ``wait_ms``) and end the thread; True if it ended.
 
-        Jobs still queued are dropped and their ``done`` is not called.
+        Jobs still queued are dropped and their ``done`` is not called. If the job is still
+        running after ``wait_ms``, it is left to end with the process (the thread is a daemon).
         """
         self._pending.clear()
-        self._thread.quit()
-        return self._thread.wait(wait_ms)
+        while True:  # drop what has not started
+            try:
+                self._tickets.get_nowait()
+            except queue.Empty:
+                break
+        self._tickets.put(None)
+        self._thread.join(wait_ms / 1000)
+        return not self._thread.is_alive()
