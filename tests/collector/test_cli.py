@@ -149,3 +149,23 @@ def test_a_database_outage_is_503_with_retry_after_and_then_recovers(tmp_path: P
             server.start_server()
             send(running, make_entry())
             assert running.count() == 2
+
+
+def test_the_migrations_build_exactly_the_declared_schema(database: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from earshot_sync.collector import migrate, schema
+    from earshot_sync.collector.store import Store
+
+    assert migrate.head() == migrate.SCHEMA_HEAD, "update SCHEMA_HEAD with each new migration"
+    Store.open(database).close()
+    engine = create_engine(database)
+    try:
+        with engine.connect() as connection:
+            assert migrate.current(connection) == migrate.SCHEMA_HEAD
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, schema.metadata) == []
+    finally:
+        engine.dispose()

@@ -5,8 +5,8 @@ makes a repeat harmless: the insert that would make a second row does nothing in
 ``current`` holds the newest revision of each entry (a deleted one is a tombstone), so readers
 need no "latest per group" query.
 
-The tables are created when the collector starts; there is no Alembic history for the collector
-yet (version 1 of the schema). A change to these tables needs one before it ships.
+The Alembic migrations in ``migrations/`` create them when a collector or a command starts
+(migrate.py); a change here needs a new migration, and a test compares the two.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -50,7 +51,8 @@ revisions = Table(
     # The wire entry's fields (protocol.ENTRY_FIELDS) as compact JSON text.
     Column("document", Text, nullable=False),
     Column("device_name", String(200), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Index("ix_revisions_received_at", "received_at"),
 )
 
 current = Table(
@@ -61,5 +63,6 @@ current = Table(
     Column("deleted", Boolean, nullable=False),
     Column("document", Text, nullable=False),
     Column("device_name", String(200), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Index("ix_current_received_at", "received_at"),
 )

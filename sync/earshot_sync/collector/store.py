@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from earshot_sync.collector import schema
+from earshot_sync.collector import migrate, schema
 from earshot_sync.protocol import ENTRY_FIELDS, ResultStatus, content_digest
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class Store:
         else:
             engine = create_engine(url, pool_pre_ping=True)
         store = cls(engine)
-        store._create_tables()
+        store._migrate()
         return store
 
     @property
@@ -155,16 +155,15 @@ class Store:
     def close(self) -> None:
         self._engine.dispose()
 
-    def _create_tables(self) -> None:
+    def _migrate(self) -> None:
         with self._engine.begin() as connection:
             if self.dialect == "postgresql":
-                # Several collectors may start at once against one database; CREATE TABLE
-                # races even with IF NOT EXISTS, so creation is serialised (PostgreSQL DDL is
-                # transactional, and the lock ends with the transaction).
+                # Several collectors may start at once against one database; migrations are
+                # serialised (PostgreSQL DDL is transactional; the lock ends with the transaction).
                 connection.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK}
                 )
-            schema.metadata.create_all(connection)
+            migrate.upgrade(connection)
 
     # Devices
 
