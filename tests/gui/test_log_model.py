@@ -155,4 +155,11 @@ def test_a_search_on_a_thread_pool_shows_the_newest_query_asked_for(
 
     model.set_query(EntryQuery(kinds=(Kind.PRAISE,)))  # no search: read at once
     assert model.rowCount() == 6
+
+    # The timer's refresh runs on the pool too, and sees an entry saved elsewhere.
+    journal.record(EntryInput(text="more praise", kind="praise"), site="Main site")
+    model.refresh_later()
+    assert model.rowCount() == 6
+    qtbot.waitUntil(lambda: model.rowCount() == 7)
+    assert _text(model, 0, Column.WORDS) == "more praise"
     pool.waitForDone()

@@ -139,28 +139,36 @@ def cell_text(stored: StoredEntry, column: Column) -> str:
     return sync_label(stored.sync_state)
 
 
-class _KeysSignals(QObject):
-    found = Signal(int, object, object)  # generation, query, keys
+class _ReadSignals(QObject):
+    read = Signal(int, object, int, object)  # generation, query, count, keys (or None)
     failed = Signal(int, str)  # generation, message
 
 
-class _KeysJob(QRunnable):
-    """A search's keys, read on a worker thread; it touches no model and no widget."""
+class _ReadJob(QRunnable):
+    """A query's count (and a search's keys), read on a worker; it touches no model or widget."""
 
     def __init__(self, journal: Journal, query: EntryQuery, generation: int) -> None:
         super().__init__()
-        self.signals = _KeysSignals()
+        self.signals = _ReadSignals()
         self._journal = journal
         self._query = query
         self._generation = generation
 
     def run(self) -> None:
         try:
-            keys = self._journal.keys(self._query)
+            count, keys = read_rows(self._journal, self._query)
         except JournalError as error:
             self.signals.failed.emit(self._generation, str(error))
             return
-        self.signals.found.emit(self._generation, self._query, keys)
+        self.signals.read.emit(self._generation, self._query, count, keys)
+
+
+def read_rows(journal: Journal, query: EntryQuery) -> tuple[int, array[int] | None]:
+    """How many rows ``query`` has, and for a search the keys of the rows."""
+    if fts_match(query.search) is None:
+        return journal.count(query), None
+    keys = journal.keys(query)
+    return len(keys), keys
 
 
 class LogModel(QAbstractTableModel):
@@ -192,7 +200,9 @@ class LogModel(QAbstractTableModel):
         self._page_size = page_size
         self._max_pages = max_pages
         self._pool = pool
-        self._generation = 0  # which set_query the rows are for; a late search is dropped
+        self._generation = 0  # which request the rows are for; a late answer is dropped
+        self._wanted = query  # the query asked for last (shown, or still being read)
+        self._announced: int | None = None  # a search announced by ``searching`` is running
         self._pages: OrderedDict[int, list[StoredEntry]] = OrderedDict()
         self._count, self._keys = self._read(query)  # the keys: a search's rows, newest first
 
@@ -208,15 +218,25 @@ class LogModel(QAbstractTableModel):
         (``searching`` says so meanwhile); anything else is read at once.
         """
         self._generation += 1
+        self._wanted = query
         if self._pool is not None and fts_match(query.search) is not None:
-            self._search(query)
+            self._read_later(query, announce=True)
             return
         self._show(query, *self._read(query))
 
     @Slot()
     def refresh(self) -> None:
         """Re-read the count and forget the cached pages (after a save, an edit, a sync)."""
-        self.set_query(self._query)
+        self.set_query(self._wanted)
+
+    @Slot()
+    def refresh_later(self) -> None:
+        """:meth:`refresh` on the thread pool (for a timer): the window never waits for it."""
+        if self._pool is None:
+            self.refresh()
+            return
+        self._generation += 1
+        self._read_later(self._wanted, announce=False)
 
     def _show(self, query: EntryQuery, count: int, keys: array[int] | None) -> None:
         if query == self._query and count == self._count:
@@ -234,28 +254,37 @@ class LogModel(QAbstractTableModel):
             self.endResetModel()
         self.counted.emit(self._count)
 
-    def _search(self, query: EntryQuery) -> None:
+    def _read_later(self, query: EntryQuery, *, announce: bool) -> None:
         assert self._pool is not None
-        job = _KeysJob(self._journal, query, self._generation)
-        job.signals.found.connect(self._found)
-        job.signals.failed.connect(self._search_failed)
-        # A search typed since is the one that counts: drop any still waiting to start.
+        job = _ReadJob(self._journal, query, self._generation)
+        job.signals.read.connect(self._read_done)
+        job.signals.failed.connect(self._read_failed)
+        # What was asked for last is what counts: drop any job still waiting to start.
         self._pool.clear()
         self._pool.start(job)
-        self.searching.emit(True)
+        if announce:
+            self._announced = self._generation
+            self.searching.emit(True)
 
-    @Slot(int, object, object)
-    def _found(self, generation: int, query: EntryQuery, keys: array[int]) -> None:
+    @Slot(int, object, int, object)
+    def _read_done(
+        self, generation: int, query: EntryQuery, count: int, keys: array[int] | None
+    ) -> None:
         if generation != self._generation:
             return  # a newer query was asked for meanwhile
-        self.searching.emit(False)
-        self._show(query, len(keys), keys)
+        self._settle()
+        self._show(query, count, keys)
 
     @Slot(int, str)
-    def _search_failed(self, generation: int, message: str) -> None:
+    def _read_failed(self, generation: int, message: str) -> None:
         if generation == self._generation:
-            self.searching.emit(False)
+            self._settle()
             self.problem.emit(message)
+
+    def _settle(self) -> None:
+        if self._announced is not None:
+            self._announced = None
+            self.searching.emit(False)
 
     def entry_at(self, row: int) -> StoredEntry | None:
         """The entry shown in ``row``, or None past the end (or when it cannot be read)."""
@@ -322,15 +351,12 @@ class LogModel(QAbstractTableModel):
     # -- the page cache -------------------------------------------------------------------
 
     def _read(self, query: EntryQuery) -> tuple[int, array[int] | None]:
-        """How many rows ``query`` has, and for a search the keys of the rows."""
+        self._settle()
         try:
-            if fts_match(query.search) is None:
-                return self._journal.count(query), None
-            keys = self._journal.keys(query)
+            return read_rows(self._journal, query)
         except JournalError as error:
             self.problem.emit(str(error))
             return 0, None
-        return len(keys), keys
 
     def _read_page(self, number: int) -> list[StoredEntry]:
         start = number * self._page_size

@@ -102,7 +102,7 @@ class LogWindow(QMainWindow):
 
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self.model.refresh_later)
         self.table.setFocus()
 
     # -- building ---------------------------------------------------------------------------
