@@ -256,3 +256,22 @@ def test_the_token_never_reaches_the_log(tmp_path: Path) -> None:
     assert "POST /api/v1/entries" in log  # the access log did run
     assert collector.token not in log
     assert wrong.split()[1] not in log
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
+def test_a_body_of_exactly_max_bytes_is_taken_and_one_more_is_413(
+    tmp_path: Path, gzipped: bool
+) -> None:
+    limit = 50_000
+    with running_collector(tmp_path / "c", max_bytes=limit) as collector:
+        for extra, expected in ((0, 200), (1, 413)):
+            document = json.dumps(batch(make_entry())).encode()
+            body = document[:-1] + b" " * (limit + extra - len(document)) + b"}"
+            assert len(body) == limit + extra
+            headers = {}
+            if gzipped:
+                body = gzip.compress(body)
+                headers = {"Content-Encoding": "gzip"}
+            answer = post_body(collector, body, headers)
+            assert answer.status_code == expected, answer.text
+        assert collector.count() == 1

@@ -79,8 +79,9 @@ def _identity(entry: Any) -> tuple[str, int]:
     if not isinstance(entry, Mapping):
         return "", 0
     revision = entry.get("revision")
-    valid = isinstance(revision, int) and not isinstance(revision, bool)
-    return str(entry.get("id", "")), revision if valid else 0  # type: ignore[return-value]
+    if not isinstance(revision, int) or isinstance(revision, bool):
+        revision = 0
+    return str(entry.get("id", "")), revision
 
 
 def process(
