@@ -27,7 +27,7 @@ from earshot.core.entry import Entry, EntryInput, SyncState
 from earshot.core.journal import Journal
 from earshot.core.settings import Preferences
 from earshot.gui.log_model import Column
-from earshot.gui.log_window import LogWindow
+from earshot.gui.log_window import LogOpener, LogWindow
 from tests.gui import bulk
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -418,3 +418,18 @@ def test_refresh_shows_entries_saved_elsewhere(
     _press(qtbot, window, Qt.Key.Key_F5)
     assert _words(window) == ["from the quick entry"]
     assert window.count_label.text().startswith("1 entr")
+
+
+def test_the_opener_makes_one_log_window_and_brings_it_back(
+    qtbot: QtBot, journal: Journal, preferences: Preferences
+) -> None:
+    opener = LogOpener(journal, lambda: preferences)
+    first = opener()
+    qtbot.addWidget(first)
+    qtbot.waitUntil(first.isActiveWindow)
+    journal.record(EntryInput(text="saved in the quick entry"), site="Main site")
+    opener.refresh()
+    assert _words(first) == ["saved in the quick entry"]
+    first.close()
+    assert opener() is first
+    qtbot.waitUntil(first.isVisible)

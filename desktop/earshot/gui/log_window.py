@@ -7,6 +7,7 @@ Ctrl+E exports what is shown, F5 re-reads the journal, Ctrl+W closes.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, QThreadPool, QTimer, Signal, Slot
@@ -363,3 +364,31 @@ class LogWindow(QMainWindow):
         box.finished.connect(self._back_to_table)
         self.message = box
         box.open()
+
+
+class LogOpener:
+    """The quick entry's "Open log" hook: one log window, made when first asked for.
+
+    ``app.set_log_opener(LogOpener(journal, lambda: app.preferences))``; call :meth:`refresh`
+    after a save elsewhere so an open log shows it at once (it would within 5 s anyway).
+    """
+
+    def __init__(self, journal: Journal, preferences: Callable[[], Preferences]) -> None:
+        self._journal = journal
+        self._preferences = preferences
+        self.window: LogWindow | None = None
+
+    def __call__(self) -> LogWindow:
+        if self.window is None:
+            self.window = LogWindow(self._journal, self._preferences())
+        else:
+            self.window.set_preferences(self._preferences())
+            self.window.refresh()
+        self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+        return self.window
+
+    def refresh(self) -> None:
+        if self.window is not None and self.window.isVisible():
+            self.window.refresh()
