@@ -1,10 +1,10 @@
 """The collector's store: SQLAlchemy Core over SQLite (default) or PostgreSQL (shared).
 
-Deduplication is one atomic statement per batch: ``INSERT ... ON CONFLICT DO NOTHING RETURNING``
-on the primary key (entry id, revision). What it did not insert was already there, and its stored
-digest says whether the repeat is a ``duplicate`` (same content) or a ``conflict``. There is no
-check-then-insert, so two requests, threads or collector processes racing on the same entry
-still leave one row.
+Deduplication is an atomic ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` on the primary key
+(entry id, revision), sent as multi-row statements in the batch's one transaction. What it did
+not insert was already there, and its stored digest says whether the repeat is a ``duplicate``
+(same content) or a ``conflict``. There is no check-then-insert, so two requests, threads or
+collector processes racing on the same entry still leave one row.
 
 Rows are written in (entry id, revision) order, all revisions before the ``current`` rows and the
 device row last: every transaction takes its row locks in the same order, so concurrent batches
@@ -41,9 +41,9 @@ from earshot_sync.protocol import ENTRY_FIELDS, ResultStatus, content_digest
 
 log = logging.getLogger(__name__)
 
-# Rows per INSERT statement: well under SQLite's 32,766 bound parameters.
+# Entry ids per "IN (...)" lookup: well under SQLite's 32,766 bound parameters.
 _CHUNK = 500
-# Any constant will do: it names the lock that serialises table creation across processes.
+# Any constant will do: it names the lock that serialises migrations across processes.
 _SCHEMA_LOCK = 0x45415253  # "EARS"
 
 
