@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from earshot import __version__
 from earshot_sync.collector import batch, models
@@ -76,8 +77,11 @@ def create_app(store: Store, limits: Limits, clock: Clock = _utc_now) -> FastAPI
             raise _unauthorized("this device token was revoked; ask IT for a new one")
         return found
 
+    # The database is down, busy (SQLite's lock, a PostgreSQL deadlock victim) or every pooled
+    # connection is in use: the sender should come back soon, not give up.
     @app.exception_handler(OperationalError)
-    async def _store_unavailable(_request: Request, _error: OperationalError) -> JSONResponse:
+    @app.exception_handler(PoolTimeout)
+    async def _store_unavailable(_request: Request, _error: Exception) -> JSONResponse:
         return JSONResponse(
             {"detail": "the collector's database is unavailable; try again later"},
             status_code=503,
