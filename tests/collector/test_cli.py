@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import socket
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -169,3 +170,18 @@ def test_the_migrations_build_exactly_the_declared_schema(database: str) -> None
             assert compare_metadata(context, schema.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_the_store_follows_the_environment_when_no_option_says(tmp_path: Path) -> None:
+    env = dict(os.environ)
+    env.pop("EARSHOT_COLLECTOR_DATABASE", None)
+    env["EARSHOT_COLLECTOR_HOME"] = str(tmp_path / "home")
+    assert run("add-device", "till-1", env=env).returncode == 0
+    assert (tmp_path / "home" / "collector.sqlite3").is_file()
+    elsewhere = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    env["EARSHOT_COLLECTOR_DATABASE"] = elsewhere
+    assert run("add-device", "till-2", env=env).returncode == 0
+    listed = run("list-devices", "--json", env=env)
+    assert [row["name"] for row in json.loads(listed.stdout)] == ["till-2"]
+    explicit = run("--database", elsewhere.replace("other", "third"), "list-devices", env=env)
+    assert "No devices yet" in explicit.stdout
