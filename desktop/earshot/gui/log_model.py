@@ -202,7 +202,7 @@ class LogModel(QAbstractTableModel):
         self._pool = pool
         self._generation = 0  # which request the rows are for; a late answer is dropped
         self._wanted = query  # the query asked for last (shown, or still being read)
-        self._announced: int | None = None  # a search announced by ``searching`` is running
+        self._announced = False  # a search announced by ``searching`` is running
         self._pages: OrderedDict[int, list[StoredEntry]] = OrderedDict()
         self._count, self._keys = self._read(query)  # the keys: a search's rows, newest first
 
@@ -263,7 +263,7 @@ class LogModel(QAbstractTableModel):
         self._pool.clear()
         self._pool.start(job)
         if announce:
-            self._announced = self._generation
+            self._announced = True
             self.searching.emit(True)
 
     @Slot(int, object, int, object)
@@ -282,8 +282,8 @@ class LogModel(QAbstractTableModel):
             self.problem.emit(message)
 
     def _settle(self) -> None:
-        if self._announced is not None:
-            self._announced = None
+        if self._announced:
+            self._announced = False
             self.searching.emit(False)
 
     def entry_at(self, row: int) -> StoredEntry | None:
