@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from earshot.core.entry import SyncState
 from earshot.core.journal import Journal
-from earshot.gui.sync_service import SyncService
+from earshot.core.profile import Profile
+from earshot.gui.sync_service import SyncService, settings_connector
 from earshot.gui.tasks import TaskResult, TaskRunner
 from earshot_sync.client import CollectorClient
 from earshot_sync.connect import NotReady
@@ -211,3 +213,42 @@ def test_quitting_is_not_held_up_by_a_request_in_flight(
     assert service.shutdown(wait_ms=50) is False  # left to end with the process
     service.send_now()  # after shutdown: ignored, no error
     assert states(journal) == {SyncState.QUEUED: 2}
+
+
+def test_the_fallback_timer_sends_without_being_asked(
+    journal: Journal, server: FaultServer, token: str, qtbot: QtBot
+) -> None:
+    fill(journal, 2)
+    service = SyncService(journal, journal.path, client_for(server.url, token), interval_ms=20)
+    try:
+        with qtbot.waitSignal(
+            service.waiting_changed, timeout=WAIT_MS, check_params_cb=lambda n: n == 0
+        ):
+            pass  # nobody calls send_now: the timer does
+        assert states(journal) == {SyncState.SENT: 2}
+    finally:
+        assert service.shutdown(WAIT_MS)
+
+
+def test_the_settings_connector_reads_the_endpoint_for_each_drain(
+    journal: Journal,
+    server: FaultServer,
+    token: str,
+    profile: Profile,
+    make_service: MakeService,
+    qtbot: QtBot,
+) -> None:
+    fill(journal, 1)
+    service = make_service(settings_connector(profile.settings, {"EARSHOT_TOKEN": token}))
+    with qtbot.waitSignal(service.state_changed, timeout=WAIT_MS):
+        service.send_now()
+    qtbot.waitUntil(lambda: not service.busy, timeout=WAIT_MS)
+    assert "No collector address is set" in service.message
+
+    preferences = profile.preferences()
+    profile.settings.save(dataclasses.replace(preferences, endpoint=server.url))
+    with qtbot.waitSignal(
+        service.waiting_changed, timeout=WAIT_MS, check_params_cb=lambda n: n == 0
+    ):
+        service.send_now()
+    assert len(server.collector.stored) == 1

@@ -14,15 +14,17 @@ lands in ``@Slot`` methods here, and only those update the state and emit the pu
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtNetwork import QNetworkInformation
 
+from earshot.core.settings import SettingsStore
 from earshot.gui.tasks import TaskResult, TaskRunner
 from earshot_sync.client import CollectorClient
-from earshot_sync.connect import NotReady
+from earshot_sync.connect import NotReady, connect
+from earshot_sync.credentials import TokenStore
 from earshot_sync.sender import Outbox, Outcome, PassResult, Sender, SenderHooks, SenderState
 from earshot_sync.sender_lock import SenderBusy, SenderLock
 
@@ -30,6 +32,25 @@ log = logging.getLogger(__name__)
 
 FALLBACK_INTERVAL_MS = 5 * 60 * 1000
 SHUTDOWN_WAIT_MS = 5_000  # then a request still in flight is dropped with the process
+
+
+def settings_connector(
+    settings: SettingsStore, env: Mapping[str, str], tokens: TokenStore | None = None
+) -> Callable[[], CollectorClient]:
+    """A ``connect`` for :class:`SyncService` that reads the settings afresh for each drain,
+    so a changed endpoint or a new token takes effect without a restart."""
+    store = tokens or TokenStore()
+
+    def connect_now() -> CollectorClient:
+        preferences = settings.load()
+        return connect(
+            preferences.endpoint,
+            allow_insecure_http=preferences.allow_insecure_http,
+            env=env,
+            tokens=store,
+        )
+
+    return connect_now
 
 
 class _Bridge(QObject, SenderHooks):
