@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest system-deps clean
+.PHONY: run test lint typecheck pytest system-deps clean translations lupdate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,collector]'
 	touch $@
 
-run: $(STAMP)
+run: $(STAMP) translations
 	$(BIN)/earshot
+
+# The app loads resources/translations/*.qm when present (.qm files are built, not committed).
+translations: $(STAMP)
+	$(BIN)/pyside6-lrelease -silent resources/translations/*.ts
+
+# After changing a user-visible string in desktop/earshot/gui: refresh the catalogues.
+lupdate: $(STAMP)
+	$(BIN)/pyside6-lupdate -locations relative $$(find desktop/earshot/gui -name '*.py' | sort) \
+		-ts resources/translations/*.ts
 
 system-deps:
 	./scripts/system-deps.sh

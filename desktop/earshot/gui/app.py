@@ -1,0 +1,160 @@
+"""The app: a QApplication around an :class:`EarshotApp` that owns the windows.
+
+``run_app`` does what only a real start-up does (the QApplication, translators, opening the
+journal, the event loop); :class:`EarshotApp` gets its journal, settings and profile handed in,
+so tests build it on a temporary profile inside pytest-qt's one QApplication.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Mapping
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from earshot import APP_ID, APP_NAME, __version__
+from earshot.core.journal import Journal, JournalError
+from earshot.core.profile import Profile
+from earshot.core.settings import SettingsStore
+from earshot.gui.i18n import install_translators, remove_translators
+from earshot.gui.quick_entry import QuickEntryWindow
+from earshot.gui.resources import Resources
+from earshot.gui.window_state import WindowState
+
+log = logging.getLogger(__name__)
+
+
+def _no_log_window() -> None:
+    """Placeholder until the log window is wired in (see ``EarshotApp.set_log_opener``)."""
+
+
+class EarshotApp(QObject):
+    """The windows of one profile and when the app should end."""
+
+    quit_requested = Signal()
+
+    def __init__(
+        self,
+        profile: Profile,
+        journal: Journal,
+        settings: SettingsStore,
+        resources: Resources,
+        open_log: Callable[[], None] = _no_log_window,
+    ) -> None:
+        super().__init__()
+        self.profile = profile
+        self.journal = journal
+        self.settings = settings
+        self.resources = resources
+        self.preferences = settings.load()
+        self.state = WindowState(profile.data_dir.state)
+        self._open_log = open_log
+        self.settings_box: QMessageBox | None = None
+        self.quick_entry = QuickEntryWindow(
+            journal, self.preferences, self.state, resources, open_log=self.open_log
+        )
+        self.quick_entry.hidden.connect(self._window_hidden)
+        self._quit_after_toast = False
+        self.quick_entry.toast.finished.connect(self._toast_finished)
+
+    def set_log_opener(self, open_log: Callable[[], None]) -> None:
+        """The hook for the log window: called on "Open log" (Ctrl+L) in the quick entry."""
+        self._open_log = open_log
+
+    def open_log(self) -> None:
+        self._open_log()
+
+    def start(self) -> None:
+        # The note first, so that the window opened after it is the one that gets the keyboard.
+        self.show_settings_problems()
+        self.quick_entry.open()
+
+    def show_settings_problems(self) -> None:
+        """Settings problems never block work: a note beside the window, not a modal box."""
+        problems = list(self.settings.problems)
+        if not problems:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Earshot: settings"),
+            self.tr("Some settings could not be used. Earshot works with the defaults:"),
+            QMessageBox.StandardButton.Ok,
+        )
+        box.setInformativeText("\n".join(problems))
+        box.setAccessibleName(self.tr("Settings problems"))
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        box.show()
+        self.settings_box = box
+
+    def main_windows_visible(self) -> list[QWidget]:
+        """Visible app windows (not tool tips such as the toast, not message boxes)."""
+        return [
+            widget
+            for widget in QApplication.topLevelWidgets()
+            if widget.isVisible()
+            and widget.windowType() == Qt.WindowType.Window
+            and not isinstance(widget, QMessageBox)
+        ]
+
+    def _window_hidden(self) -> None:
+        # Until the tray issue lands, no visible window means the user is done with Earshot.
+        if self.main_windows_visible():
+            return
+        if self.quick_entry.toast.isVisible():
+            self._quit_after_toast = True
+        else:
+            self.quit_requested.emit()
+
+    def _toast_finished(self) -> None:
+        if self._quit_after_toast and not self.main_windows_visible():
+            self.quit_requested.emit()
+        self._quit_after_toast = False
+
+    def shutdown(self) -> None:
+        """Keep the draft, let go of the journal."""
+        if self.quick_entry.isVisible():
+            self.quick_entry.save_draft()
+        self.journal.close()
+
+
+def show_startup_error(error: JournalError) -> None:
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        QCoreApplication.translate("EarshotApp", "Earshot cannot start"),
+        str(error),
+        QMessageBox.StandardButton.Close,
+    )
+    box.setAccessibleName(QCoreApplication.translate("EarshotApp", "Earshot cannot start"))
+    box.exec()
+
+
+def run_app(profile: Profile, env: Mapping[str, str]) -> int:
+    """Start the app on ``profile``; returns the exit code (1 if the journal cannot be used)."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    resources = Resources.locate(env)
+    app.setWindowIcon(resources.icon("earshot"))
+    translators = install_translators(app, resources.translations)
+    try:
+        try:
+            journal = profile.open_journal()
+        except JournalError as error:
+            log.error("journal unusable at start-up: %s", error.detail or error)
+            show_startup_error(error)
+            return 1
+        controller = EarshotApp(profile, journal, profile.settings, resources)
+        controller.quit_requested.connect(app.quit)
+        app.aboutToQuit.connect(controller.shutdown)
+        controller.start()
+        try:
+            return app.exec()
+        finally:
+            app.aboutToQuit.disconnect(controller.shutdown)
+    finally:
+        remove_translators(app, translators)

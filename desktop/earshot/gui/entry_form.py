@@ -1,0 +1,277 @@
+"""The fields of one entry, keyboard first and big enough for a finger.
+
+Used by the quick-entry window and by the log window's edit dialog. It only holds and shows
+values; saving is the caller's job (:meth:`value` gives an :class:`EntryInput` to hand on).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from earshot.core.entry import MAX_TEXT, EntryInput, Kind, Sentiment, parse_tags
+from earshot.core.settings import Preferences
+from earshot.gui.choices import MIN_TOUCH, ChoiceRow, bind_key
+from earshot.gui.i18n import fill
+
+NO_SENTIMENT = "none"
+
+
+class EntryForm(QWidget):
+    """Words heard, kind, mood, station, who, tags, contact and follow-up."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        preferences: Preferences,
+        staff: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._preferences = preferences
+        self.setAccessibleName(self.tr("Entry"))
+
+        self.text = QPlainTextEdit(self)
+        self.text.setObjectName("words")
+        self.text.setAccessibleName(self.tr("What the customer said"))
+        self.text.setPlaceholderText(self.tr("Type what the customer said, in their words."))
+        self.text.setTabChangesFocus(True)
+        self.text.setMinimumHeight(140)
+        font = QFont(self.text.font())
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.text.setFont(font)
+        words_label = QLabel(self.tr("&Words heard"), self)
+        words_label.setBuddy(self.text)
+
+        self.length = QLabel(self)
+        self.length.setObjectName("length")
+        self.length.setAccessibleName(self.tr("Length of the text"))
+
+        self.kind = ChoiceRow(
+            self.tr("Kind"),
+            [
+                (Kind.PRAISE.value, self.tr("&Praise")),
+                (Kind.COMPLAINT.value, self.tr("&Complaint")),
+                (Kind.SUGGESTION.value, self.tr("&Suggestion")),
+                (Kind.QUESTION.value, self.tr("&Question")),
+                (Kind.OTHER.value, self.tr("&Other")),
+            ],
+            self,
+            self,
+        )
+        self.sentiment = ChoiceRow(
+            self.tr("Mood"),
+            [
+                (Sentiment.NEGATIVE.value, self.tr("Ne&gative")),
+                (Sentiment.NEUTRAL.value, self.tr("N&eutral")),
+                (Sentiment.POSITIVE.value, self.tr("Pos&itive")),
+                (NO_SENTIMENT, self.tr("&No mood")),
+            ],
+            self,
+            self,
+        )
+
+        self.station = QComboBox(self)
+        self.station.setAccessibleName(self.tr("Station"))
+        for station in preferences.stations:
+            self.station.addItem(station, station)
+        station_label = QLabel(self.tr("Sta&tion"), self)
+        station_label.setBuddy(self.station)
+
+        self.staff = QComboBox(self)
+        self.staff.setEditable(True)
+        self.staff.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.staff.setAccessibleName(self.tr("Logged by"))
+        line = self.staff.lineEdit()
+        assert line is not None  # an editable combo box always has one
+        line.setAccessibleName(self.tr("Logged by"))
+        line.setPlaceholderText(self.tr("Your first name"))
+        self.staff.addItems(list(preferences.staff))
+        staff_label = QLabel(self.tr("Logged b&y"), self)
+        staff_label.setBuddy(self.staff)
+
+        self.tags = QLineEdit(self)
+        self.tags.setAccessibleName(self.tr("Tags"))
+        self.tags.setPlaceholderText(self.tr("late delivery, price"))
+        tags_label = QLabel(self.tr("T&ags"), self)
+        tags_label.setBuddy(self.tags)
+
+        self.contact = QLineEdit(self)
+        self.contact.setAccessibleName(self.tr("Customer contact"))
+        self.contact.setPlaceholderText(self.tr("Phone or e-mail, only if they asked"))
+        contact_label = QLabel(self.tr("Customer contact (for a call-&back)"), self)
+        contact_label.setBuddy(self.contact)
+
+        self.follow_up = QCheckBox(self)
+        bind_key(self.follow_up, self.tr("Needs &follow-up: someone should call back"), self, "  ")
+        self.follow_up.setAccessibleName(self.tr("Needs follow-up"))
+
+        self.problems = QLabel(self)
+        self.problems.setObjectName("problems")
+        self.problems.setAccessibleName(self.tr("Problems"))
+        self.problems.setTextFormat(Qt.TextFormat.PlainText)
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color: #a40000; font-weight: bold;")
+        self.problems.hide()
+
+        for control in (self.station, self.staff, self.tags, self.contact, self.follow_up):
+            control.setMinimumHeight(MIN_TOUCH)
+
+        self._lay_out(words_label, station_label, staff_label, tags_label, contact_label)
+        self._chain_tab_order()
+        self.set_value(EntryInput(text="", station=preferences.default_station, staff=staff))
+        self._connect_changes()
+
+    def _lay_out(self, words: QLabel, *labels: QLabel) -> None:
+        layout = QVBoxLayout(self)
+        layout.addWidget(words)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.length)
+        layout.addWidget(self.kind)
+        layout.addWidget(self.sentiment)
+        form = QFormLayout()
+        for label, field in zip(
+            labels, (self.station, self.staff, self.tags, self.contact), strict=True
+        ):
+            form.addRow(label, field)
+        layout.addLayout(form)
+        layout.addWidget(self.follow_up)
+        layout.addWidget(self.problems)
+
+    def focus_order(self) -> list[QWidget]:
+        """The controls in the order Tab visits them."""
+        return [
+            self.text,
+            *self.kind.buttons.values(),
+            *self.sentiment.buttons.values(),
+            self.station,
+            self.staff,
+            self.tags,
+            self.contact,
+            self.follow_up,
+        ]
+
+    def _chain_tab_order(self) -> None:
+        order = self.focus_order()
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(first, second)
+
+    def _connect_changes(self) -> None:
+        self.text.textChanged.connect(self._text_changed)
+        self.kind.changed.connect(self.changed)
+        self.sentiment.changed.connect(self.changed)
+        self.station.currentIndexChanged.connect(self.changed)
+        self.staff.currentTextChanged.connect(self.changed)
+        self.tags.textChanged.connect(self.changed)
+        self.contact.textChanged.connect(self.changed)
+        self.follow_up.toggled.connect(self.changed)
+
+    def _text_changed(self) -> None:
+        self._show_length()
+        self.changed.emit()
+
+    def _show_length(self) -> None:
+        # characterCount() is kept by the document (no copy of a 5 MB paste per key press);
+        # it counts one more than the text holds (the closing paragraph separator).
+        count = max(0, self.text.document().characterCount() - 1)
+        locale = QLocale()
+        if count > MAX_TEXT:
+            self.length.setText(
+                fill(
+                    self.tr(
+                        "Too long: %1 characters, and an entry holds up to %2. "
+                        "Shorten it, or split it into two entries."
+                    ),
+                    locale.toString(count),
+                    locale.toString(MAX_TEXT),
+                )
+            )
+            self.length.setStyleSheet("color: #a40000; font-weight: bold;")
+        else:
+            self.length.setText(
+                fill(
+                    self.tr("%1 of %2 characters"),
+                    locale.toString(count),
+                    locale.toString(MAX_TEXT),
+                )
+            )
+            self.length.setStyleSheet("")
+
+    # -- values ---------------------------------------------------------------------------
+
+    def value(self) -> EntryInput:
+        sentiment = self.sentiment.value()
+        return EntryInput(
+            text=self.text.toPlainText(),
+            kind=self.kind.value(),
+            station=str(self.station.currentData() or self.station.currentText()),
+            staff=self.staff.currentText().strip() or None,
+            sentiment=None if sentiment == NO_SENTIMENT else sentiment,
+            tags=self.tags.text(),
+            contact=self.contact.text().strip() or None,
+            follow_up=self.follow_up.isChecked(),
+        )
+
+    def set_value(self, data: EntryInput) -> None:
+        self.text.setPlainText(data.text)
+        self.kind.set_value(str(data.kind))
+        self.sentiment.set_value(str(data.sentiment) if data.sentiment else NO_SENTIMENT)
+        self._set_station(data.station)
+        self.staff.setCurrentText(data.staff or "")
+        tags = data.tags if isinstance(data.tags, str) else ", ".join(parse_tags(data.tags))
+        self.tags.setText(tags)
+        self.contact.setText(data.contact or "")
+        self.follow_up.setChecked(bool(data.follow_up))
+        self.text.moveCursor(self.text.textCursor().MoveOperation.End)
+        self._show_length()
+
+    def _set_station(self, station: str) -> None:
+        index = self.station.findData(station)
+        if index < 0 and station:
+            # An entry from before the station list changed keeps its station.
+            self.station.addItem(station, station)
+            index = self.station.count() - 1
+        self.station.setCurrentIndex(max(index, 0))
+
+    def clear_words(self) -> None:
+        """Ready for the next entry: what was said goes, where and who stay."""
+        current = self.value()
+        self.set_value(
+            EntryInput(text="", station=current.station, staff=current.staff, kind=Kind.OTHER)
+        )
+        self.show_problems([])
+
+    def is_blank(self) -> bool:
+        """Nothing typed or picked that a draft would need to keep."""
+        data = self.value()
+        return not (
+            data.text.strip()
+            or data.tags
+            or data.contact
+            or data.follow_up
+            or data.sentiment
+            or data.kind != Kind.OTHER.value
+        )
+
+    def show_problems(self, problems: Sequence[str]) -> None:
+        text = "\n".join(problems)
+        self.problems.setText(text)
+        self.problems.setAccessibleDescription(text)
+        self.problems.setVisible(bool(problems))
+
+    def focus_words(self) -> None:
+        self.text.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,222 @@
+"""The app around the windows: start-up, when it ends, the log hook, resources, translation."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QCheckBox, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from earshot.core.journal import Journal
+from earshot.core.profile import Profile
+from earshot.gui.app import EarshotApp, run_app
+from earshot.gui.i18n import fill
+from earshot.gui.quick_entry import QuickEntryWindow
+from earshot.gui.resources import ENV_RESOURCES, Resources
+from earshot.gui.window_state import WindowState
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def controller(
+    qtbot: QtBot, profile: Profile, journal: Journal, resources: Resources
+) -> Iterator[EarshotApp]:
+    app = EarshotApp(profile, journal, profile.settings, resources)
+    qtbot.addWidget(app.quick_entry)
+    qtbot.addWidget(app.quick_entry.toast)
+    yield app
+    if app.settings_box is not None:
+        app.settings_box.close()
+
+
+def start(qtbot: QtBot, controller: EarshotApp) -> QuickEntryWindow:
+    controller.start()
+    window = controller.quick_entry
+    qtbot.waitActive(window)
+    qtbot.waitUntil(window.form.text.hasFocus)
+    return window
+
+
+def test_qt_binding_keeps_none_alive(qapp: QApplication) -> None:
+    """PySide6 6.12.0 under Python 3.11 dropped a reference to None on every void call."""
+    box = QCheckBox()
+    before = sys.getrefcount(None)
+    for _ in range(1000):
+        box.toggle()
+    assert sys.getrefcount(None) > before - 100
+
+
+def test_starts_with_the_cursor_in_the_text_box_and_escape_ends(
+    qtbot: QtBot, controller: EarshotApp
+) -> None:
+    window = start(qtbot, controller)
+    assert window.isVisible()
+    with qtbot.waitSignal(controller.quit_requested):
+        qtbot.keyClick(window.form.text, Qt.Key.Key_Escape)
+
+
+def test_another_open_window_keeps_the_app_running(qtbot: QtBot, controller: EarshotApp) -> None:
+    window = start(qtbot, controller)
+    log_window = QWidget()  # stands in for the log window: any visible app window
+    qtbot.addWidget(log_window)
+    log_window.show()
+    window.activateWindow()
+    with qtbot.assertNotEmitted(controller.quit_requested, wait=200):
+        qtbot.keyClick(window.form.text, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+
+
+def test_after_a_save_the_app_ends_once_the_confirmation_is_gone(
+    qtbot: QtBot, controller: EarshotApp, journal: Journal
+) -> None:
+    window = start(qtbot, controller)
+    qtbot.keyClicks(window.form.text, "Lovely staff")
+    with qtbot.waitSignal(window.saved):
+        qtbot.keyClick(window.form.text, Qt.Key.Key_Return, CTRL)
+    assert window.toast.isVisible()
+    with qtbot.waitSignal(controller.quit_requested, timeout=10_000):
+        pass
+    assert not window.toast.isVisible()
+    assert journal.waiting() == 1
+
+
+def test_ctrl_l_and_the_button_call_the_log_hook(qtbot: QtBot, controller: EarshotApp) -> None:
+    opened: list[str] = []
+    controller.set_log_opener(lambda: opened.append("log"))
+    window = start(qtbot, controller)
+    qtbot.keyClick(window.form.text, Qt.Key.Key_L, CTRL)
+    assert opened == ["log"]
+    qtbot.mouseClick(window.log_button, Qt.MouseButton.LeftButton)
+    assert opened == ["log", "log"]
+    assert "Ctrl+L" in window.log_button.text()
+
+
+def test_settings_problems_are_shown_without_blocking(
+    qtbot: QtBot, profile: Profile, journal: Journal, resources: Resources
+) -> None:
+    profile.data_dir.settings.write_text("{ not json", encoding="utf-8")
+    app = EarshotApp(profile, journal, profile.settings, resources)
+    qtbot.addWidget(app.quick_entry)
+    qtbot.addWidget(app.quick_entry.toast)
+    window = start(qtbot, app)
+    box = app.settings_box
+    assert box is not None
+    qtbot.addWidget(box)
+    assert box.isVisible()
+    assert not box.isModal()
+    assert "is damaged" in box.informativeText()
+    qtbot.keyClicks(window.form.text, "still works")
+    assert window.form.text.toPlainText() == "still works"
+
+
+def _answer_next_message_box(seen: list[str]) -> None:
+    """Read and close the modal box run_app shows, once the event loop runs it."""
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text())
+        box.button(QMessageBox.StandardButton.Close).click()
+
+    QTimer.singleShot(0, answer)
+
+
+def test_a_damaged_journal_is_explained_and_left_alone(
+    profile: Profile, env: dict[str, str]
+) -> None:
+    path = profile.data_dir.journal
+    path.parent.mkdir(parents=True)
+    garbage = b"this is not a database, but it is someone's file\n" * 100
+    path.write_bytes(garbage)
+    seen: list[str] = []
+    _answer_next_message_box(seen)
+    assert run_app(profile, env) == 1
+    assert len(seen) == 1
+    assert "journal file is damaged" in seen[0]
+    assert path.read_bytes() == garbage
+
+
+def test_run_app_starts_and_escape_ends_it(
+    qtbot: QtBot, profile: Profile, env: dict[str, str]
+) -> None:
+    def press_escape() -> None:
+        windows = [
+            widget
+            for widget in QApplication.topLevelWidgets()
+            if isinstance(widget, QuickEntryWindow) and widget.form.text.hasFocus()
+        ]
+        if not windows:
+            QTimer.singleShot(20, press_escape)
+            return
+        qtbot.keyClicks(windows[0].form.text, "typed, then Esc")
+        qtbot.keyClick(windows[0].form.text, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(0, press_escape)
+    # A guard, not a timing: if the window never took the keyboard the draft check fails.
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(QApplication.quit)
+    guard.start(30_000)
+    try:
+        assert run_app(profile, env) == 0
+    finally:
+        guard.stop()
+    assert QApplication.applicationName() == "Earshot"
+    journal = profile.open_journal()
+    try:
+        draft = journal.load_draft("quick-entry")
+    finally:
+        journal.close()
+    assert draft is not None
+    assert draft["text"] == "typed, then Esc"
+
+
+# -- resources, translation and remembered state ------------------------------------------
+
+
+def test_resources_are_found_in_the_source_tree(qapp: QApplication) -> None:
+    found = Resources.locate({})
+    assert (found.root / "icons" / "earshot.svg").is_file()
+    for name in ("earshot", "saved"):
+        icon = found.icon(name)
+        assert not icon.isNull()
+        assert not icon.pixmap(64, 64).isNull()  # QtSvg rendered it
+    assert (found.translations / "earshot_en.ts").is_file()
+
+
+def test_resources_follow_the_override(resources: Resources) -> None:
+    assert Resources.locate({ENV_RESOURCES: str(resources.root)}) == resources
+
+
+def test_english_plurals_come_from_the_catalogue(qapp: QApplication) -> None:
+    def saved(n: int) -> str:
+        return QApplication.translate(
+            "QuickEntryWindow", "Saved. %n entries waiting to be sent.", "", n
+        )
+
+    assert saved(1) == "Saved. 1 entry waiting to be sent."
+    assert saved(3) == "Saved. 3 entries waiting to be sent."
+
+
+def test_fill_replaces_in_one_pass() -> None:
+    assert fill("%2 then %1", "a%2", "b") == "b then a%2"
+    assert fill("%1 of %2", "9") == "9 of %2"
+
+
+def test_window_state_keeps_other_sections_and_survives_damage(tmp_path: Path) -> None:
+    state = WindowState(tmp_path / "window-state.json")
+    state.update("log_window", geometry="abc")
+    state.update("quick_entry", staff="Ana")
+    assert state.get("quick_entry", "staff") == "Ana"
+    assert state.get("log_window", "geometry") == "abc"
+    state.path.write_text("[broken", encoding="utf-8")
+    assert state.get("quick_entry", "staff", "nobody") == "nobody"
+    state.update("quick_entry", staff="Bea")
+    assert state.get("quick_entry", "staff") == "Bea"
