@@ -258,3 +258,29 @@ def test_a_second_sync_while_one_runs_says_so(
 
     assert earshot(env, "sync").returncode == 0
     assert counts(data_dir) == {SyncState.SENT: 1}
+
+
+def test_token_set_explains_what_is_missing(env: dict[str, str]) -> None:
+    no_endpoint = earshot(env, "token", "set", stdin="tok-123\n")
+    assert no_endpoint.returncode == 1
+    assert "Set the collector's address first" in no_endpoint.stderr
+
+    earshot(env, "config", "set", "endpoint", "https://collector.example")
+    empty = earshot(env, "token", "set", stdin="\n")
+    assert empty.returncode == 1
+    assert "cannot be empty" in empty.stderr
+    spaced = earshot(env, "token", "set", stdin="two halves\n")
+    assert spaced.returncode == 1
+    assert "two halves" not in spaced.stderr
+    assert "spaces" in spaced.stderr
+
+
+def test_an_unusable_earshot_token_is_explained(env: dict[str, str]) -> None:
+    env = env | {"EARSHOT_TOKEN": "has a space"}
+    earshot(env, "config", "set", "endpoint", "https://collector.example")
+
+    result = earshot(env, "sync")
+
+    assert result.returncode == 1
+    assert "EARSHOT_TOKEN" in result.stderr
+    assert "has a space" not in result.stderr
