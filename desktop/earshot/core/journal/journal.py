@@ -335,9 +335,11 @@ class Journal:
             statement = select(entries).where(where(query))
             if last is not None:
                 created, seq = last
-                statement = statement.where(
-                    (entries.c.created_at < created)
-                    | ((entries.c.created_at == created) & (entries.c.seq < seq))
+                # The plain "created_at <= last" lets SQLite seek on the index to where the
+                # last chunk ended; with only the OR below it scanned from the newest entry
+                # for every chunk (measured: a 1,000,000-entry export went quadratic).
+                statement = statement.where(entries.c.created_at <= created).where(
+                    (entries.c.created_at < created) | (entries.c.seq < seq)
                 )
             statement = statement.order_by(entries.c.created_at.desc(), entries.c.seq.desc())
             with self._read() as conn:
