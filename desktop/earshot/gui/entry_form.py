@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +25,7 @@ from earshot.core.entry import MAX_TEXT, EntryInput, Kind, Sentiment, parse_tags
 from earshot.core.settings import Preferences
 from earshot.gui.choices import MIN_TOUCH, ChoiceRow, bind_key
 from earshot.gui.i18n import fill
+from earshot.gui.words_edit import PASTE_LIMIT, WordsEdit
 
 NO_SENTIMENT = "none"
 
@@ -45,11 +45,10 @@ class EntryForm(QWidget):
         self._preferences = preferences
         self.setAccessibleName(self.tr("Entry"))
 
-        self.text = QPlainTextEdit(self)
+        self.text = WordsEdit(self)
         self.text.setObjectName("words")
         self.text.setAccessibleName(self.tr("What the customer said"))
         self.text.setPlaceholderText(self.tr("Type what the customer said, in their words."))
-        self.text.setTabChangesFocus(True)
         self.text.setMinimumHeight(140)
         font = QFont(self.text.font())
         font.setPointSizeF(font.pointSizeF() * 1.3)
@@ -172,6 +171,7 @@ class EntryForm(QWidget):
 
     def _connect_changes(self) -> None:
         self.text.textChanged.connect(self._text_changed)
+        self.text.paste_refused.connect(self._paste_refused)
         self.kind.changed.connect(self.changed)
         self.sentiment.changed.connect(self.changed)
         self.station.currentIndexChanged.connect(self.changed)
@@ -180,14 +180,29 @@ class EntryForm(QWidget):
         self.contact.textChanged.connect(self.changed)
         self.follow_up.toggled.connect(self.changed)
 
+    def _paste_refused(self, length: int) -> None:
+        locale = QLocale()
+        self.show_problems(
+            [
+                fill(
+                    self.tr(
+                        "That paste is far too long: %1 characters, and an entry holds up to "
+                        "%2. It was not pasted; what you typed is kept, and the text is still "
+                        "on the clipboard. Paste a shorter part (up to %3 characters at once)."
+                    ),
+                    locale.toString(length),
+                    locale.toString(MAX_TEXT),
+                    locale.toString(PASTE_LIMIT),
+                )
+            ]
+        )
+
     def _text_changed(self) -> None:
         self._show_length()
         self.changed.emit()
 
     def _show_length(self) -> None:
-        # characterCount() is kept by the document (no copy of a 5 MB paste per key press);
-        # it counts one more than the text holds (the closing paragraph separator).
-        count = max(0, self.text.document().characterCount() - 1)
+        count = self.text.length()
         locale = QLocale()
         if count > MAX_TEXT:
             self.length.setText(
