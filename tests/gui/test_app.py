@@ -71,6 +71,16 @@ def test_another_open_window_keeps_the_app_running(qtbot: QtBot, controller: Ear
     assert not window.isVisible()
 
 
+def test_with_a_way_back_in_hiding_does_not_end_the_app(
+    qtbot: QtBot, controller: EarshotApp
+) -> None:
+    controller.quit_when_hidden = False  # as the tray sets it
+    window = start(qtbot, controller)
+    with qtbot.assertNotEmitted(controller.quit_requested, wait=200):
+        qtbot.keyClick(window.form.text, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+
+
 def test_after_a_save_the_app_ends_once_the_confirmation_is_gone(
     qtbot: QtBot, controller: EarshotApp, journal: Journal
 ) -> None:

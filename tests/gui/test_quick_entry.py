@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import select
 import signal
 import sqlite3
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QByteArray, QMimeData, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from earshot.core.entry import MAX_TEXT, Entry, Kind, Sentiment
@@ -449,3 +450,18 @@ def test_controls_are_big_enough_to_touch(window: QuickEntryWindow) -> None:
     for widget in [*window.form.focus_order(), window.save_button, window.log_button]:
         assert widget.height() >= 44, widget.accessibleName()
     assert window.form.text.font().pointSizeF() > window.save_button.font().pointSizeF()
+
+
+def test_every_alt_key_does_one_thing(window: QuickEntryWindow) -> None:
+    """Two controls on one Alt key would make the key ambiguous (a translation can do that)."""
+    texts = [
+        *(button.text() for button in window.form.kind.buttons.values()),
+        *(button.text() for button in window.form.sentiment.buttons.values()),
+        window.form.follow_up.text(),
+        window.log_button.text(),
+        *(label.text() for label in window.findChildren(QLabel) if label.buddy() is not None),
+    ]
+    keys = [re.search(r"Alt\+(\w)", text) or re.search(r"&(\w)", text) for text in texts]
+    letters = [match[1].lower() for match in keys if match is not None]
+    assert len(letters) == 16
+    assert sorted(letters) == sorted(set(letters))

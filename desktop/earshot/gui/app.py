@@ -58,6 +58,9 @@ class EarshotApp(QObject):
         self.quick_entry.hidden.connect(self._window_hidden)
         self._quit_after_toast = False
         self.quick_entry.toast.finished.connect(self._toast_finished)
+        # Without a tray, hiding the last window is how a user ends Earshot. A tray (or any
+        # other way back in) sets this to False and quits on its own terms.
+        self.quit_when_hidden = True
 
     def set_log_opener(self, open_log: Callable[[], None]) -> None:
         """The hook for the log window: called on "Open log" (Ctrl+L) in the quick entry."""
@@ -100,8 +103,7 @@ class EarshotApp(QObject):
         ]
 
     def _window_hidden(self) -> None:
-        # Until the tray issue lands, no visible window means the user is done with Earshot.
-        if self.main_windows_visible():
+        if not self.quit_when_hidden or self.main_windows_visible():
             return
         if self.quick_entry.toast.isVisible():
             self._quit_after_toast = True
@@ -109,7 +111,7 @@ class EarshotApp(QObject):
             self.quit_requested.emit()
 
     def _toast_finished(self) -> None:
-        if self._quit_after_toast and not self.main_windows_visible():
+        if self._quit_after_toast and self.quit_when_hidden and not self.main_windows_visible():
             self.quit_requested.emit()
         self._quit_after_toast = False
 
