@@ -18,6 +18,7 @@ from earshot.gui.i18n import fill
 from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import ENV_RESOURCES, Resources
 from earshot.gui.window_state import WindowState
+from tests.gui.conftest import Mount
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -151,6 +152,19 @@ def test_a_damaged_journal_is_explained_and_left_alone(
     assert len(seen) == 1
     assert "journal file is damaged" in seen[0]
     assert path.read_bytes() == garbage
+
+
+def test_a_read_only_data_directory_is_explained(
+    profile: Profile, env: dict[str, str], tmpfs: Mount
+) -> None:
+    tmpfs.remount("ro")
+    read_only = Profile.resolve(tmpfs.path, env)
+    seen: list[str] = []
+    _answer_next_message_box(seen)
+    assert run_app(read_only, env) == 1
+    assert len(seen) == 1
+    assert "not allowed to write in its folder" in seen[0]
+    assert list(tmpfs.path.iterdir()) == []
 
 
 def test_run_app_starts_and_escape_ends_it(

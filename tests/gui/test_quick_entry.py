@@ -361,6 +361,7 @@ def test_locked_database_keeps_the_text_and_earlier_entries(
     try:
         other.execute("BEGIN EXCLUSIVE")
         qtbot.keyClicks(window.form.text, "typed while locked")
+        qtbot.waitUntil(lambda: "could not be kept as a draft" in window.draft_status.text())
         qtbot.keyClick(window.form.text, Qt.Key.Key_Return, CTRL)
         assert "Another program is using Earshot's journal" in problems(window)
         assert window.isVisible()
