@@ -14,4 +14,6 @@ def to_db(moment: datetime) -> str:
 
 
 def from_db(value: str) -> datetime:
-    return datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
+    # fromisoformat is C and reads exactly what to_db writes (without the "Z"); strptime took
+    # 70 us a call, a third of reading a page of the log or of exporting.
+    return datetime.fromisoformat(value.removesuffix("Z")).replace(tzinfo=UTC)
