@@ -243,7 +243,7 @@ def test_open_edit_with_keys_and_save_makes_revision_two(
     assert len(journal.history(entry.id)) == 1
 
     qtbot.keyClicks(words, "The queue was long, twenty minutes")
-    qtbot.keyClick(words, Qt.Key.Key_C, ALT)  # the kind: Complaint
+    qtbot.keyClick(words, Qt.Key.Key_S, ALT)  # the kind: Suggestion (not the Save button)
     with qtbot.waitSignal(window.entries_changed):
         qtbot.keyClick(words, Qt.Key.Key_S, CTRL)
     qtbot.waitUntil(lambda: not dialog.isVisible())
@@ -252,9 +252,9 @@ def test_open_edit_with_keys_and_save_makes_revision_two(
     assert [revision["revision"] for revision in history] == [1, 2]
     assert history[0]["text"] == "The queue was long"
     assert history[1]["text"] == "The queue was long, twenty minutes"
-    assert history[1]["kind"] == "complaint"
+    assert history[1]["kind"] == "suggestion"
     assert _words(window) == ["The queue was long, twenty minutes"]
-    assert window.model.data(window.model.index(0, Column.KIND)) == "Complaint"
+    assert window.model.data(window.model.index(0, Column.KIND)) == "Suggestion"
     assert window.model.data(window.model.index(0, Column.SYNC)) == "Waiting to be sent"
     qtbot.waitUntil(window.table.hasFocus)
 

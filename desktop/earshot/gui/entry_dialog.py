@@ -55,7 +55,8 @@ class EntryDialog(QDialog):
         self.form.set_value(as_input(stored.entry))
 
         buttons = QDialogButtonBox(self)
-        self.save_button = QPushButton(self.tr("&Save changes  (Ctrl+S)"), self)
+        # No "&" mnemonic: the form's letters (Alt+S is "Suggestion") must stay unambiguous.
+        self.save_button = QPushButton(self.tr("Save changes  (Ctrl+S)"), self)
         self.save_button.setAccessibleName(self.tr("Save changes"))
         self.save_button.setDefault(False)
         self.save_button.setAutoDefault(False)

@@ -164,7 +164,8 @@ class LogWindow(QMainWindow):
         self.close_action = self._action(
             self.tr("&Close"), QKeySequence(QKeySequence.StandardKey.Close), self.close
         )
-        menu = self.menuBar().addMenu(self.tr("&Log"))
+        # Alt+E: the filter bar's labels use K, T, L, N, R, O, C and D.
+        menu = self.menuBar().addMenu(self.tr("&Entries"))
         for action in (
             self.find_action,
             self.open_action,
