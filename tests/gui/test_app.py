@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from earshot.core.journal import Journal
 from earshot.core.profile import Profile
 from earshot.gui.app import EarshotApp, run_app
 from earshot.gui.i18n import fill
+from earshot.gui.log_window import LogWindow
 from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import ENV_RESOURCES, Resources
 from earshot.gui.window_state import WindowState
@@ -167,23 +168,53 @@ def test_a_read_only_data_directory_is_explained(
     assert list(tmpfs.path.iterdir()) == []
 
 
-def test_run_app_starts_and_escape_ends_it(
+def _when(ready: Callable[[], QWidget | None], then: Callable[[QWidget], None]) -> None:
+    """Run ``then(widget)`` from the event loop once ``ready()`` finds the widget."""
+
+    def attempt() -> None:
+        widget = ready()
+        if widget is None:
+            QTimer.singleShot(20, attempt)
+        else:
+            then(widget)
+
+    QTimer.singleShot(0, attempt)
+
+
+def _visible(kind: type[QWidget]) -> QWidget | None:
+    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+    return found[0] if found else None
+
+
+def test_run_app_opens_the_log_and_ends_when_the_last_window_goes(
     qtbot: QtBot, profile: Profile, env: dict[str, str]
 ) -> None:
-    def press_escape() -> None:
-        windows = [
-            widget
-            for widget in QApplication.topLevelWidgets()
-            if isinstance(widget, QuickEntryWindow) and widget.form.text.hasFocus()
-        ]
-        if not windows:
-            QTimer.singleShot(20, press_escape)
-            return
-        qtbot.keyClicks(windows[0].form.text, "typed, then Esc")
-        qtbot.keyClick(windows[0].form.text, Qt.Key.Key_Escape)
+    """Type, Ctrl+L opens the log, Esc hides the quick entry, closing the log ends the app."""
+    log_windows: list[QWidget] = []
 
-    QTimer.singleShot(0, press_escape)
-    # A guard, not a timing: if the window never took the keyboard the draft check fails.
+    def quick_entry_focused() -> QWidget | None:
+        window = _visible(QuickEntryWindow)
+        ok = isinstance(window, QuickEntryWindow) and window.form.text.hasFocus()
+        return window if ok else None
+
+    def type_and_open_log(window: QWidget) -> None:
+        assert isinstance(window, QuickEntryWindow)
+        qtbot.keyClicks(window.form.text, "typed, then Esc")
+        qtbot.keyClick(window.form.text, Qt.Key.Key_L, CTRL)
+        _when(lambda: _visible(LogWindow), lambda log: hide_quick_entry(window, log))
+
+    def hide_quick_entry(window: QuickEntryWindow, log: QWidget) -> None:
+        log_windows.append(log)
+        window.activateWindow()
+        _when(lambda: window if window.isActiveWindow() else None, press_escape)
+
+    def press_escape(window: QWidget) -> None:
+        assert isinstance(window, QuickEntryWindow)
+        qtbot.keyClick(window.form.text, Qt.Key.Key_Escape)
+        log_windows[0].close()
+
+    _when(quick_entry_focused, type_and_open_log)
+    # A guard, not a timing: if the steps above never finish, the asserts below fail.
     guard = QTimer()
     guard.setSingleShot(True)
     guard.timeout.connect(QApplication.quit)
@@ -192,6 +223,7 @@ def test_run_app_starts_and_escape_ends_it(
         assert run_app(profile, env) == 0
     finally:
         guard.stop()
+    assert len(log_windows) == 1
     assert QApplication.applicationName() == "Earshot"
     journal = profile.open_journal()
     try:

@@ -19,6 +19,7 @@ from earshot.core.journal import Journal, JournalError
 from earshot.core.profile import Profile
 from earshot.core.settings import SettingsStore
 from earshot.gui.i18n import install_translators, remove_translators
+from earshot.gui.log_window import LogOpener
 from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import Resources
 from earshot.gui.window_state import WindowState
@@ -41,7 +42,7 @@ class EarshotApp(QObject):
         journal: Journal,
         settings: SettingsStore,
         resources: Resources,
-        open_log: Callable[[], None] = _no_log_window,
+        open_log: Callable[[], object] = _no_log_window,
     ) -> None:
         super().__init__()
         self.profile = profile
@@ -62,7 +63,7 @@ class EarshotApp(QObject):
         # other way back in) sets this to False and quits on its own terms.
         self.quit_when_hidden = True
 
-    def set_log_opener(self, open_log: Callable[[], None]) -> None:
+    def set_log_opener(self, open_log: Callable[[], object]) -> None:
         """The hook for the log window: called on "Open log" (Ctrl+L) in the quick entry."""
         self._open_log = open_log
 
@@ -151,6 +152,9 @@ def run_app(profile: Profile, env: Mapping[str, str]) -> int:
             show_startup_error(error)
             return 1
         controller = EarshotApp(profile, journal, profile.settings, resources)
+        log_opener = LogOpener(journal, lambda: controller.preferences)
+        controller.set_log_opener(log_opener)
+        controller.quick_entry.saved.connect(log_opener.refresh)
         controller.quit_requested.connect(app.quit)
         app.aboutToQuit.connect(controller.shutdown)
         controller.start()

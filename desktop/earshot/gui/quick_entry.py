@@ -77,7 +77,7 @@ class QuickEntryWindow(QWidget):
         preferences: Preferences,
         state: WindowState,
         resources: Resources,
-        open_log: Callable[[], None] = lambda: None,
+        open_log: Callable[[], object] = lambda: None,
     ) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self._journal = journal
