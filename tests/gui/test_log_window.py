@@ -433,3 +433,21 @@ def test_the_opener_makes_one_log_window_and_brings_it_back(
     first.close()
     assert opener() is first
     qtbot.waitUntil(first.isVisible)
+
+
+def test_a_double_click_opens_the_entry(
+    qtbot: QtBot, journal: Journal, entries: list[Entry], make_log: Callable[[Journal], LogWindow]
+) -> None:
+    window = make_log(journal)
+    table = window.table
+    rect = table.visualRect(window.model.index(2, Column.WORDS))
+    # A real double click is a click, then a second press that the system calls a double click.
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: window.entry_dialog is not None and window.entry_dialog.isVisible())
+    assert window.entry_dialog is not None
+    assert window.entry_dialog.stored.entry.id == entries[-3].id
+    assert window.entry_dialog.form.text.toPlainText() == "entry number 7"
+    qtbot.keyClick(window.entry_dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.entry_dialog is not None and not window.entry_dialog.isVisible())
+    assert len(journal.history(entries[-3].id)) == 1
