@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -276,3 +278,35 @@ def test_window_state_keeps_other_sections_and_survives_damage(tmp_path: Path) -
     assert state.get("quick_entry", "staff", "nobody") == "nobody"
     state.update("quick_entry", staff="Bea")
     assert state.get("quick_entry", "staff") == "Bea"
+
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "resources" / "translations" / "earshot_en.ts"
+MY_MODULES = ["app", "choices", "entry_form", "quick_entry", "toast", "words_edit"]
+
+
+def _parse(ts: Path) -> ElementTree.ElementTree:
+    return ElementTree.parse(ts)  # noqa: S314 -- our own catalogue and lupdate's output
+
+
+def _sources(ts: Path) -> set[str]:
+    return {node.text or "" for node in _parse(ts).iter("source")}
+
+
+def test_english_catalogue_has_every_plural_form() -> None:
+    for message in _parse(CATALOGUE).iter("message"):
+        if message.get("numerus") == "yes":
+            forms = [form.text for form in message.iter("numerusform")]
+            assert len(forms) == 2, message.findtext("source")
+            assert all(forms), f"no English plural for {message.findtext('source')!r}"
+
+
+def test_english_catalogue_holds_the_quick_entry_strings(tmp_path: Path) -> None:
+    """Run the real pyside6-lupdate; a new string needs `make lupdate` before it is committed."""
+    gui = Path(__file__).resolve().parents[2] / "desktop" / "earshot" / "gui"
+    fresh = tmp_path / "fresh.ts"
+    lupdate = Path(sys.executable).with_name("pyside6-lupdate")
+    sources = [str(gui / f"{name}.py") for name in MY_MODULES]
+    subprocess.run([str(lupdate), *sources, "-ts", str(fresh)], check=True, capture_output=True)
+    missing = _sources(fresh) - _sources(CATALOGUE)
+    assert missing == set(), "run `make lupdate`"
+    assert len(_sources(fresh)) > 40
