@@ -451,3 +451,23 @@ def test_a_double_click_opens_the_entry(
     qtbot.keyClick(window.entry_dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.entry_dialog is not None and not window.entry_dialog.isVisible())
     assert len(journal.history(entries[-3].id)) == 1
+
+
+def test_a_journal_that_cannot_be_read_is_said_in_words(
+    qtbot: QtBot, journal: Journal, entries: list[Entry], make_log: Callable[[Journal], LogWindow]
+) -> None:
+    window = make_log(journal)
+    assert window.model.rowCount() == 10
+    # The journal's files vanish under the open window (IT cleaned the wrong folder).
+    journal.close()
+    for path in journal.path.parent.glob(journal.path.name + "*"):
+        path.unlink()
+
+    _press(qtbot, window, Qt.Key.Key_F5)
+
+    message = window.statusBar().currentMessage()
+    assert str(journal.path) in message
+    assert "Nothing you saved before has been changed." in message
+    assert window.model.rowCount() == 0
+    # A new log window on it says so from the start.
+    assert make_log(journal).statusBar().currentMessage() == message

@@ -204,6 +204,8 @@ class LogModel(QAbstractTableModel):
         self._wanted = query  # the query asked for last (shown, or still being read)
         self._announced = False  # a search announced by ``searching`` is running
         self._pages: OrderedDict[int, list[StoredEntry]] = OrderedDict()
+        # The last message sent by ``problem``: the first one comes before anyone listens.
+        self.last_problem: str | None = None
         self._count, self._keys = self._read(query)  # the keys: a search's rows, newest first
 
     # -- what the rest of the window uses -------------------------------------------------
@@ -279,7 +281,11 @@ class LogModel(QAbstractTableModel):
     def _read_failed(self, generation: int, message: str) -> None:
         if generation == self._generation:
             self._settle()
-            self.problem.emit(message)
+            self._report(message)
+
+    def _report(self, message: str) -> None:
+        self.last_problem = message
+        self.problem.emit(message)
 
     def _settle(self) -> None:
         if self._announced:
@@ -355,7 +361,7 @@ class LogModel(QAbstractTableModel):
         try:
             return read_rows(self._journal, query)
         except JournalError as error:
-            self.problem.emit(str(error))
+            self._report(str(error))
             return 0, None
 
     def _read_page(self, number: int) -> list[StoredEntry]:
@@ -372,7 +378,7 @@ class LogModel(QAbstractTableModel):
         try:
             page = self._read_page(number)
         except JournalError as error:
-            self.problem.emit(str(error))
+            self._report(str(error))
             return []
         self._pages[number] = page
         while len(self._pages) > self._max_pages:

@@ -100,6 +100,8 @@ class LogWindow(QMainWindow):
         self.model.problem.connect(self._show_problem)
         self.model.searching.connect(self._show_searching)
         self._show_count(self.model.rowCount())
+        if self.model.last_problem:
+            self._show_problem(self.model.last_problem)
 
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
