@@ -130,6 +130,31 @@ def test_staff_is_remembered_apart_from_preferences(
     assert not profile.data_dir.settings.exists()
 
 
+def test_size_is_remembered_apart_from_preferences(
+    qtbot: QtBot, make_window: MakeWindow, journal: Journal, profile: Profile
+) -> None:
+    first = make_window(journal)
+    first.resize(760, 720)
+    qtbot.waitUntil(lambda: first.size().width() == 760)
+    qtbot.keyClick(first.form.text, Qt.Key.Key_Escape)
+    second = make_window(journal)
+    assert (second.width(), second.height()) == (760, 720)
+    assert "geometry" in profile.data_dir.state.read_text(encoding="utf-8")
+
+
+def test_a_damaged_window_state_is_forgotten(
+    qtbot: QtBot, make_window: MakeWindow, journal: Journal, profile: Profile
+) -> None:
+    profile.data_dir.state.write_text(
+        '{"quick_entry": {"geometry": "not base64!", "staff": 7}}', encoding="utf-8"
+    )
+    window = make_window(journal)
+    assert window.form.staff.currentText() == ""
+    qtbot.keyClicks(window.form.text, "works anyway")
+    save(qtbot, window)
+    assert [entry.text for entry in entries(journal)] == ["works anyway"]
+
+
 def test_confirmation_counts_what_waits_and_keeps_the_focus(
     qtbot: QtBot, window: QuickEntryWindow
 ) -> None:

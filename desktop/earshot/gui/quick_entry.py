@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -106,6 +106,7 @@ class QuickEntryWindow(QWidget):
         for button in (self.save_button, self.log_button):
             button.setMinimumHeight(MIN_TOUCH)
         self._lay_out()
+        self._restore_geometry()
         QWidget.setTabOrder(self.form.focus_order()[-1], self.save_button)
         QWidget.setTabOrder(self.save_button, self.log_button)
         self._add_shortcuts()
@@ -147,8 +148,15 @@ class QuickEntryWindow(QWidget):
     def hideEvent(self, event: QHideEvent) -> None:
         if not event.spontaneous():
             self.save_draft()
+            self._state.update(STATE_SECTION, geometry=self.saveGeometry().toBase64().toStdString())
             self.hidden.emit()
         super().hideEvent(event)
+
+    def _restore_geometry(self) -> None:
+        saved = self._state.get(STATE_SECTION, "geometry")
+        if isinstance(saved, str):
+            # Qt checks the bytes and keeps the window on a screen that is still there.
+            self.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii")))
 
     def _open_log_clicked(self) -> None:
         self._open_log()
