@@ -19,6 +19,12 @@ from tests.collector_server import Collector, running_collector
 JSON = {"Content-Type": "application/json"}
 
 
+@pytest.fixture
+def database(tmp_path: Path) -> str:
+    """SQLite only: these answers come before the store; test_ingest covers both stores."""
+    return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+
+
 def post_body(collector: Collector, body: bytes, headers: dict[str, str] | None = None) -> Any:
     return requests.post(
         collector.url + ENTRIES_PATH,
