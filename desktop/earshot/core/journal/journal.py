@@ -289,8 +289,10 @@ class Journal:
     def page(self, query: EntryQuery, offset: int, limit: int) -> list[StoredEntry]:
         """Rows ``offset`` to ``offset + limit`` of ``query``, newest first.
 
-        The keys are found on the (created_at, seq) index alone, then only the page's rows are
-        read, so a page deep in a million entries costs an index walk, not a table walk.
+        The keys are found on the covering index ``ix_entries_log`` alone (time order plus
+        every filter column), then only the page's rows are read, so a page deep in a million
+        entries costs an index walk, not a table walk. A search is better read by
+        :meth:`keys` once and :meth:`by_keys` per page: here every page would redo the match.
         """
         newest_first = (entries.c.created_at.desc(), entries.c.seq.desc())
         with self._read() as conn:
