@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=[f.value for f in ExportFormat], required=True)
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--include-deleted", action="store_true")
+    commands.add_parser(
+        "capture",
+        help="open the quick-entry window of the running app (starting it if none runs); "
+        "bind this to a key on desktops without global hotkeys (Wayland)",
+    )
     sync_commands.add_parsers(commands)
     return parser
 
@@ -140,8 +145,13 @@ def main(
     env = os.environ if env is None else env
     args = build_parser().parse_args(argv)
     profile = Profile.resolve(args.data_dir, env)
-    if args.command is None:
-        # Qt is loaded for the app only; the subcommands run without it.
+    if args.command in (None, "capture"):
+        # Qt is loaded for the app only; the subcommands run without it. A running app of this
+        # profile is asked to show its quick entry instead of a second app starting.
+        from earshot.gui.single_instance import forward_to_running
+
+        if forward_to_running(profile.data_dir.root, args.command or "show"):
+            return EXIT_OK
         from earshot.gui.app import run_app  # type: ignore[import-not-found,unused-ignore]
 
         return int(run_app(profile, env))

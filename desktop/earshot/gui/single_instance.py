@@ -119,3 +119,8 @@ class SingleInstance(QObject):
     def _forget(self, socket: QLocalSocket) -> None:
         self._buffers.pop(socket, None)
         socket.deleteLater()
+
+
+def forward_to_running(data_dir: Path, command: str) -> bool:
+    """Whether an app already running on ``data_dir`` took ``command`` (then exit)."""
+    return send_command(server_name(data_dir), command)
