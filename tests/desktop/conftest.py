@@ -189,6 +189,7 @@ class App:
 
     def __init__(self, process: subprocess.Popen[str]) -> None:
         self.process = process
+        self.first = ""
         self.lines: queue.Queue[str] = queue.Queue()
         self.errors: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -254,8 +255,8 @@ def start_app(x_desktop: XDesktop, data_dir: Path, tmp_path: Path) -> Iterator[C
         )
         app = App(process)
         started.append(app)
-        first = app.line()
-        assert first in ("ready", "second"), first
+        app.first = app.line()
+        assert app.first in ("ready", "second"), app.first
         return app
 
     yield start

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QCursor, QGuiApplication
-from PySide6.QtNetwork import QLocalServer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from earshot import APP_NAME, __version__
@@ -284,10 +283,10 @@ def claim_instance(data_dir: Path, command: str = "show") -> SingleInstance | No
         return instance
     if send_command(instance.name, command):
         return None
-    # It answered the probe but not the command (busy or closing): better two windows than none.
+    # No answer to the command (it is closing, or the socket cannot be made): better a second
+    # app than none; this one is then not reachable by later starts.
     log.warning("the running Earshot did not take %r; starting anyway", command)
-    QLocalServer.removeServer(instance.name)
-    return instance if instance.listen() else None
+    return instance
 
 
 def start_shell(

@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
@@ -70,20 +70,22 @@ class SingleInstance(QObject):
         self._buffers: dict[QLocalSocket, bytes] = {}
 
     def listen(self) -> bool:
-        """Start listening; False if another live instance already does (then send to it)."""
-        if self._server.listen(self.name):
-            return True
-        if self._server.serverError() != QAbstractSocket.SocketError.AddressInUseError:
-            log.warning("single-instance socket %s: %s", self.name, self._server.errorString())
+        """Start listening; False if another live instance already does (then send to it).
+
+        Ask first: on Unix, ``listen`` with socket options builds the socket aside and renames
+        it into place, so it would quietly take the name from a running instance too.
+        """
         probe = QLocalSocket()
         probe.connectToServer(self.name)
         if probe.waitForConnected(CONNECT_TIMEOUT_MS):
             probe.disconnectFromServer()
             return False
-        # Nobody answers: a crashed instance left its socket file behind.
-        log.info("removing the stale single-instance socket %s", self.name)
+        # Nobody answers: none runs, or a crashed one left its socket file behind.
         QLocalServer.removeServer(self.name)
-        return self._server.listen(self.name)
+        if self._server.listen(self.name):
+            return True
+        log.warning("single-instance socket %s: %s", self.name, self._server.errorString())
+        return False
 
     def close(self) -> None:
         self._server.close()

@@ -212,9 +212,9 @@ class Tray(QObject):
             if status.message:
                 text = f"{text}: {status.message}"
         elif state is TrayState.OFFLINE:
-            text = self.tr("Offline: %n entries waiting to be sent", "", status.waiting)
+            text = self.tr("Offline: %n waiting to be sent", "", status.waiting)
         elif state is TrayState.WAITING:
-            text = self.tr("%n entries waiting to be sent", "", status.waiting)
+            text = self.tr("%n waiting to be sent", "", status.waiting)
         else:
             text = self.tr("All entries sent")
         text = fill(self.tr("Earshot: %1"), text)
