@@ -83,7 +83,7 @@ class SettingsWindow(QDialog):
             box.setMaximumHeight(90)
         self.hotkey = QLineEdit(self)
         self.hotkey.setPlaceholderText("Ctrl+Alt+F")
-        self.start_at_login = QCheckBox(self.tr("Start Earshot when I log in"), self)
+        self.start_at_login = QCheckBox(self.tr("Start Earshot when I &log in"), self)
         self.problem = QLabel(self)
         self.problem.setObjectName("settingsProblem")
         self.problem.setWordWrap(True)
