@@ -37,6 +37,7 @@ def status(app: QApplication, controller: EarshotApp, shell: DesktopShell) -> di
         "tooltip": shell.tray.tooltip(),
         "fallback_visible": fallback is not None and fallback.isVisible(),
         "fallback_window": int(fallback.winId()) if fallback is not None else 0,
+        "fallback_minimized": fallback is not None and fallback.isMinimized(),
         "hotkey": str(shell.hotkey.current() or ""),
         "hotkey_backend": shell.hotkey.name,
         "hotkey_problem": shell.hotkey_problem,

@@ -61,6 +61,13 @@ def test_without_a_tray_host_a_window_stays_in_the_task_bar_and_the_tray_is_pick
         ),
     )
 
+    # Closing it from the title bar (openbox: Alt+F4) only minimises it: the app stays reachable.
+    no_tray.xdotool("windowactivate", "--sync", str(state["fallback_window"]))
+    no_tray.xdotool("key", "alt+F4")
+    state = app.wait_status("the window to minimise", lambda s: s["fallback_minimized"])
+    assert state["fallback_visible"] is True
+    assert app.process.poll() is None
+
     # A tray appears later (a panel restarts, an extension is switched on): the icon moves in.
     trayer = subprocess.Popen(
         ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request"],

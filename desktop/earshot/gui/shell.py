@@ -300,6 +300,7 @@ def start_shell(
 ) -> DesktopShell:
     """Tray, hotkey and single-instance commands around ``controller`` (an ``EarshotApp``)."""
     profile = controller.profile
+    controller.quit_when_hidden = False  # the tray (or its window) keeps the app reachable
     data_dir = profile.data_dir.root
     default_dir = resolve_data_dir(None, {}).root
     autostart = for_platform(
