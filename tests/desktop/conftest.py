@@ -211,10 +211,13 @@ class App:
         except queue.Empty:
             pytest.fail(f"the app said nothing; its stderr: {self.errors[-20:]}")
 
-    def status(self) -> dict[str, Any]:
+    def send(self, command: str) -> None:
         assert self.process.stdin is not None
-        self.process.stdin.write("status\n")
+        self.process.stdin.write(f"{command}\n")
         self.process.stdin.flush()
+
+    def status(self) -> dict[str, Any]:
+        self.send("status")
         return dict(json.loads(self.line()))
 
     def wait_status(self, what: str, check: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:

@@ -4,7 +4,8 @@ Run on a real X server (``QT_QPA_PLATFORM=xcb``) by ``tests/desktop``. It is the
 :class:`~earshot.gui.app.EarshotApp` and the real :func:`~earshot.gui.shell.start_shell`; the
 only addition is stdin: each line ``status`` is answered on stdout with one JSON object that
 says what is on screen (tray geometry and tooltip, fallback window, hotkey, quick entry,
-focus), and ``quit`` ends the app. ``ready`` is printed once the shell runs, ``second`` if
+focus), ``settings`` opens the settings window as the tray menu does, and ``quit`` ends the
+app. ``ready`` is printed once the shell runs, ``second`` if
 another instance was already running (then it exits at once, as the app does).
 """
 
@@ -75,6 +76,8 @@ def main() -> int:
             app.quit()
         elif command == "status":
             print(json.dumps(status(app, controller, shell)), flush=True)
+        elif command == "settings":
+            shell.tray.settings.emit()  # as the tray menu's Settings does
 
     notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
     notifier.activated.connect(answer)

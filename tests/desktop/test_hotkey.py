@@ -88,6 +88,27 @@ sys.stdin.read()
 """
 
 
+GRAB_CHECK = """
+import sys
+from Xlib import X, XK, display, error
+connection = display.Display()
+keycode = connection.keysym_to_keycode(XK.string_to_keysym(sys.argv[1]))
+catcher = error.CatchError(error.BadAccess)
+connection.screen().root.grab_key(
+    keycode, X.ControlMask | X.Mod1Mask, False, X.GrabModeAsync, X.GrabModeAsync, onerror=catcher
+)
+connection.sync()
+print("taken" if catcher.get_error() else "free")
+"""
+
+
+def can_grab(x_desktop: XDesktop, key: str) -> bool:
+    """Whether another X client could grab Ctrl+Alt+``key`` now (BadAccess if someone holds it)."""
+    done = x_desktop.run(sys.executable, "-c", GRAB_CHECK, key)
+    assert done in ("free", "taken"), done
+    return done == "free"
+
+
 @pytest.fixture
 def other_grab(x_desktop: XDesktop) -> Iterator[None]:
     """Another X client holding Ctrl+Alt+F, as a till program or a desktop tool might."""
@@ -115,3 +136,26 @@ def test_a_combination_grabbed_by_another_client_is_reported_as_taken(
     assert "Another program already uses Ctrl+Alt+F" in state["hotkey_problem"]
     # The user sees it where they look for the app: the tray's tooltip or the fallback window.
     assert "Another program already uses Ctrl+Alt+F" in state["tooltip"]
+
+
+def test_a_new_hotkey_from_the_settings_window_replaces_the_old_one(
+    x_desktop: XDesktop, hidden_app: App, data_dir: Path
+) -> None:
+    hidden_app.send("settings")
+    wait_for(
+        "the settings window to have the focus",
+        lambda: x_desktop.focused_window_name() == "Earshot settings",
+    )
+    x_desktop.xdotool("key", "alt+h")  # the Hotkey label's underlined letter
+    x_desktop.xdotool("key", "ctrl+a")
+    x_desktop.xdotool("type", "--delay", "20", "Ctrl+Alt+G")
+    x_desktop.xdotool("key", "Return")  # Save
+
+    state = hidden_app.wait_status("the new hotkey", lambda s: s["hotkey"] == "Ctrl+Alt+G")
+    assert state["hotkey_problem"] == ""
+    assert '"hotkey": "Ctrl+Alt+G"' in (data_dir / "settings.json").read_text(encoding="utf-8")
+
+    assert can_grab(x_desktop, "f"), "the old hotkey is still held"
+    assert not can_grab(x_desktop, "g")
+    x_desktop.xdotool("key", "--clearmodifiers", "ctrl+alt+g")
+    hidden_app.wait_status("the quick entry", lambda s: s["quick_entry_visible"])
