@@ -105,12 +105,22 @@ class X11Backend(HotkeyBackend):
         self._display.sync()
 
     def _read_events(self) -> None:
-        pressed = False
+        pressed = remapped = False
         while self._display.pending_events():
             received = self._display.next_event()
             if received.type == X.KeyPress:
                 self._last_event_time = received.time
                 pressed = True
+            elif received.type == X.MappingNotify and received.request == X.MappingKeyboard:
+                # Another keyboard layout: the same key may now have another keycode.
+                self._display.refresh_keyboard_mapping(received)
+                remapped = True
+        if remapped and self._held is not None:
+            held = self._held
+            try:
+                self.register(held)
+            except HotkeyError as error:
+                log.warning("hotkey %s lost after a keyboard change: %s", held, error)
         if pressed:
             self.activated.emit()
 
