@@ -10,6 +10,7 @@ Only QtCore and QtNetwork are used, so the CLI can forward a command without a d
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import logging
@@ -88,10 +89,13 @@ class SingleInstance(QObject):
         return False
 
     def close(self) -> None:
+        sockets, self._buffers = list(self._buffers), {}
+        for socket in sockets:
+            # Aborting one socket may already have deleted another (deleteLater on
+            # disconnect), and shiboken then refuses the call: nothing left to close.
+            with contextlib.suppress(RuntimeError):
+                socket.abort()
         self._server.close()
-        for socket in list(self._buffers):
-            socket.abort()
-        self._buffers.clear()
 
     def _accept(self) -> None:
         while self._server.hasPendingConnections():
@@ -116,7 +120,8 @@ class SingleInstance(QObject):
                 self.command_received.emit(command)
             else:
                 log.warning("ignored an unknown command from a second start: %r", command)
-        self._buffers[socket] = buffer
+        if socket in self._buffers:  # it may have disconnected (and been forgotten) meanwhile
+            self._buffers[socket] = buffer
 
     def _forget(self, socket: QLocalSocket) -> None:
         self._buffers.pop(socket, None)
