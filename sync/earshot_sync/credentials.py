@@ -11,6 +11,7 @@ says so; there is deliberately no fallback to a file.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import urlsplit, urlunsplit
 
 import keyring
 import keyring.errors
@@ -83,6 +84,27 @@ def _check_secure(backend: KeyringBackend) -> KeyringBackend:
     return backend
 
 
+def keyring_user(endpoint: str) -> str:
+    """The keyring's user name for ``endpoint``: the same for every spelling of one address.
+
+    The settings window, ``earshot token set`` and the sender may each hold the address as typed
+    ("HTTPS://Collector.example/") or tidied ("https://collector.example"); all find one token.
+    """
+    text = endpoint.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return text
+    if not parts.hostname:
+        return text
+    host = parts.hostname.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port is None else f"{host}:{port}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), "", ""))
+
+
 class TokenStore:
     """The device tokens in the OS keyring; ``backend`` is handed in by tests."""
 
@@ -94,21 +116,21 @@ class TokenStore:
 
     def get(self, endpoint: str) -> Token | None:
         try:
-            value = self._keyring().get_password(SERVICE, endpoint)
+            value = self._keyring().get_password(SERVICE, keyring_user(endpoint))
         except keyring.errors.KeyringError as error:
             raise CredentialsProblem(_keyring_failed("read", error)) from None
         return Token(value) if value else None
 
     def set(self, endpoint: str, token: Token) -> None:
         try:
-            self._keyring().set_password(SERVICE, endpoint, token.reveal())
+            self._keyring().set_password(SERVICE, keyring_user(endpoint), token.reveal())
         except keyring.errors.KeyringError as error:
             raise CredentialsProblem(_keyring_failed("save", error)) from None
 
     def clear(self, endpoint: str) -> bool:
         """Forget the token of ``endpoint``; False if there was none."""
         try:
-            self._keyring().delete_password(SERVICE, endpoint)
+            self._keyring().delete_password(SERVICE, keyring_user(endpoint))
         except keyring.errors.PasswordDeleteError:
             return False
         except keyring.errors.KeyringError as error:

@@ -59,3 +59,16 @@ def test_a_token_that_cannot_travel_in_a_header_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="token") as raised:
         Token(value)
     assert value.strip() == "" or value not in str(raised.value)
+
+
+def test_every_spelling_of_one_address_finds_the_same_token(
+    secret_service: KeyringSession,
+) -> None:
+    store = TokenStore(secret_service.backend())
+
+    store.set("HTTPS://Collector.Shop.Example:8443/api/", Token("tok-spelled"))
+
+    assert store.get("https://collector.shop.example:8443/api") == Token("tok-spelled")
+    assert store.get(" https://collector.shop.example:8443/api/ ") == Token("tok-spelled")
+    assert store.get("https://collector.shop.example/api") is None  # another port
+    assert store.get("http://collector.shop.example:8443/api") is None  # another scheme
