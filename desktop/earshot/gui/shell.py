@@ -110,6 +110,7 @@ class DesktopShell(QObject):
         tray.about.connect(self.show_about)
         tray.quit.connect(app.quit)
         hotkey.activated.connect(self._hotkey_pressed)
+        hotkey.problem.connect(self._hotkey_failed)
         instance.command_received.connect(self.run_command)
 
         self._recount = QTimer(self)

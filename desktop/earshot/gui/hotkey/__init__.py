@@ -36,6 +36,9 @@ class HotkeyBackend(QObject):
     """Holds at most one combination at a time."""
 
     activated = Signal()
+    # A failure after register() returned, from backends that only learn later (the Wayland
+    # portal asks the user); the text is for the user.
+    problem = Signal(str)
     name = "none"
 
     def register(self, combo: Combo) -> None:
