@@ -43,6 +43,12 @@ def test_with_a_tray_host_the_icon_is_embedded_and_follows_the_journal(
     state = app.wait_status("the tooltip to count 3", lambda s: "3 waiting" in s["tooltip"])
     assert state["tooltip"] == "Earshot: 3 waiting to be sent"
 
+    # A left click on the icon opens the quick entry.
+    x, y, width, height = state["tray_geometry"]
+    x_desktop.xdotool("mousemove", "--sync", str(x + width // 2), str(y + height // 2))
+    x_desktop.xdotool("click", "1")
+    app.wait_status("the quick entry after a click", lambda s: s["quick_entry_visible"])
+
 
 def test_without_a_tray_host_a_window_stays_in_the_task_bar_and_the_tray_is_picked_up_later(
     no_tray: XDesktop, start_app: Callable[..., App]
