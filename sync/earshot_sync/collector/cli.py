@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-bytes", type=_positive, default=DEFAULT_MAX_BYTES)
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    serve.add_argument(
+        "--pair-device",
+        metavar="NAME",
+        help="read a token for device NAME from standard input and accept it (replacing the "
+        "device's old token) before serving; how the app pairs with a collector it starts",
+    )
 
     add = commands.add_parser("add-device", help="make a token for a device and print it once")
     add.add_argument("name", metavar="NAME", help="a name people recognise, e.g. till-3-berlin")
@@ -119,12 +125,21 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def cmd_serve(args: argparse.Namespace, store: Store, out: TextIO) -> int:
+def cmd_serve(
+    args: argparse.Namespace, store: Store, out: TextIO, err: TextIO, stdin: TextIO
+) -> int:
     import uvicorn
 
     from earshot_sync.collector.app import create_app
 
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s: %(message)s")
+    if args.pair_device:
+        # The token comes through a pipe: never an argument (visible in ps) or a file.
+        token = stdin.readline().strip()
+        if len(token) < 32:
+            print("--pair-device needs a token of 32 or more characters on stdin.", file=err)
+            return EXIT_USAGE
+        store.pair_device(args.pair_device, token_hash(token), datetime.now(UTC))
     app = create_app(store, Limits(max_entries=args.max_entries, max_bytes=args.max_bytes))
     sock = _listen(args.host, args.port)
     host, port = sock.getsockname()[:2]
@@ -291,7 +306,7 @@ def main(
         return EXIT_FAILED
     try:
         if args.command == "serve":
-            return cmd_serve(args, store, stdout)
+            return cmd_serve(args, store, stdout, stderr, sys.stdin)
         if args.command == "add-device":
             return cmd_add_device(args, store, stdout, stderr)
         if args.command == "revoke-device":

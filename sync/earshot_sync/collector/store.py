@@ -176,6 +176,21 @@ class Store:
         except IntegrityError as error:
             raise DeviceExists(name) from error
 
+    def pair_device(self, name: str, token_hash: str, now: datetime) -> None:
+        """Give ``name`` this token, replacing (and un-revoking) any it had: the pairing of a
+        collector started on loopback for the app, which makes a new token at every start."""
+        devices = schema.devices
+        with self._engine.begin() as connection:
+            replaced = connection.execute(
+                update(devices)
+                .where(devices.c.name == name)
+                .values(token_hash=token_hash, revoked_at=None)
+            ).rowcount
+            if not replaced:
+                connection.execute(
+                    devices.insert().values(name=name, token_hash=token_hash, created_at=now)
+                )
+
     def revoke_device(self, name: str, now: datetime) -> bool:
         """Revoke ``name``'s token; False if there is no such device (or it was revoked)."""
         devices = schema.devices

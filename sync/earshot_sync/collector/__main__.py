@@ -1,0 +1,3 @@
+from earshot_sync.collector.cli import main
+
+raise SystemExit(main())
