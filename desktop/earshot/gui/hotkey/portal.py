@@ -146,8 +146,8 @@ class PortalBackend(HotkeyBackend):
 
     def _call(self, message: Message, dispatch: bool = True) -> Message:
         reply = self._bus.send_and_get_reply(message, timeout=CALL_TIMEOUT_S)
-        if dispatch:  # signals read while waiting for the reply are in the queues now
-            self._dispatch()
+        if dispatch:
+            self._read()
         if reply.header.message_type == MessageType.error:
             raise OSError(f"{message.header.fields.get(HeaderFields.member)}: {reply.body}")
         return reply
@@ -162,7 +162,7 @@ class PortalBackend(HotkeyBackend):
             self.problem.emit(str(_unavailable()))
             return
         self._pending[str(reply.body[0])] = purpose
-        self._dispatch()
+        self._read()
 
     def _bind(self) -> None:
         combo = self._wanted
@@ -183,6 +183,8 @@ class PortalBackend(HotkeyBackend):
         )
 
     def _read(self) -> None:
+        """Take in every message there is. Also called after each reply we waited for: the
+        bytes read with a reply may hold a signal too, and the socket will not say so again."""
         while True:
             try:
                 self._bus.recv_messages(timeout=0)
