@@ -53,6 +53,8 @@ class X11Backend(HotkeyBackend):
         self._last_event_time = X.CurrentTime
         self._num_lock = self._modifier_of("Num_Lock") or X.Mod2Mask
         self._super = self._modifier_of("Super_L") or X.Mod4Mask
+        # Asked once here: a round trip later could read events the socket will not announce.
+        self._net_active_window = connection.intern_atom("_NET_ACTIVE_WINDOW")
         self._notifier = QSocketNotifier(connection.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._read_events)
 
@@ -136,7 +138,7 @@ class X11Backend(HotkeyBackend):
         _sync_qt_connection()  # Qt's map request must reach the server before our message
         message = xevent.ClientMessage(
             window=int(window.winId()),
-            client_type=self._display.intern_atom("_NET_ACTIVE_WINDOW"),
+            client_type=self._net_active_window,
             data=(32, [_NET_ACTIVE_WINDOW_FROM_PAGER, self._last_event_time, 0, 0, 0]),
         )
         mask = X.SubstructureRedirectMask | X.SubstructureNotifyMask
