@@ -31,7 +31,7 @@ from earshot import APP_NAME, __version__
 from earshot.core.autostart import Autostart, AutostartError, for_platform, launch_command
 from earshot.core.hotkey_combo import ComboInvalid, parse
 from earshot.core.paths import resolve_data_dir
-from earshot.core.settings import Preferences, SettingsStore
+from earshot.core.settings import Preferences
 from earshot.gui.hotkey import HotkeyBackend, HotkeyError, create_backend
 from earshot.gui.i18n import fill
 from earshot.gui.resources import Resources
@@ -50,12 +50,6 @@ RECOUNT_DELAY_MS = 250  # a burst of writes (a batch marked sent) is counted onc
 RECOUNT_INTERVAL_MS = 10_000  # the safety net
 
 
-class QuickEntry(Protocol):
-    """What the shell needs of the quick-entry window (a QWidget with ``open``)."""
-
-    def open(self) -> None: ...
-
-
 class SyncSignals(Protocol):
     """The sync service's signals the tray follows (``earshot.gui.sync_service.SyncService``)."""
 
@@ -69,12 +63,11 @@ class SyncSignals(Protocol):
 class ShellParts:
     """What the shell drives, handed in by whoever starts the app."""
 
-    quick_entry: QWidget
+    quick_entry: QWidget  # opened with its ``open()`` when it has one
     open_log: Callable[[], None]
     send_now: Callable[[], None]
     count_waiting: Callable[[], int]
     journal_path: Path
-    settings: SettingsStore
     open_settings: Callable[[], None]
 
 
@@ -330,7 +323,6 @@ def start_shell(
         send_now=sync.send_now if sync is not None else (lambda: None),
         count_waiting=controller.journal.waiting,
         journal_path=profile.data_dir.journal,
-        settings=controller.settings,
         open_settings=open_settings,
     )
     shell = DesktopShell(app, parts, Tray(resources), hotkey, instance, autostart)
