@@ -38,8 +38,7 @@ def shell(
     shell = start_shell(qapp, controller, resources, instance, env)
     yield shell
     shell.stop()
-    qapp.aboutToQuit.disconnect(shell.stop)
-    qapp.setQuitOnLastWindowClosed(True)
+    assert qapp.quitOnLastWindowClosed() is True  # left as it was
 
 
 def test_offscreen_there_is_no_hotkey_and_the_tooltip_says_so(shell: DesktopShell) -> None:

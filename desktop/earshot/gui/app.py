@@ -22,6 +22,7 @@ from earshot.gui.i18n import install_translators, remove_translators
 from earshot.gui.log_window import LogOpener
 from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import Resources
+from earshot.gui.shell import claim_instance, start_shell
 from earshot.gui.window_state import WindowState
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,9 @@ def run_app(profile: Profile, env: Mapping[str, str]) -> int:
     app.setWindowIcon(resources.icon("earshot"))
     translators = install_translators(app, resources.translations)
     try:
+        instance = claim_instance(profile.data_dir.root)
+        if instance is None:
+            return 0  # the Earshot already running on this profile shows its window instead
         try:
             journal = profile.open_journal()
         except JournalError as error:
@@ -157,10 +161,12 @@ def run_app(profile: Profile, env: Mapping[str, str]) -> int:
         controller.quick_entry.saved.connect(log_opener.refresh)
         controller.quit_requested.connect(app.quit)
         app.aboutToQuit.connect(controller.shutdown)
+        shell = start_shell(app, controller, resources, instance, env)  # tray, hotkey, commands
         controller.start()
         try:
             return app.exec()
         finally:
             app.aboutToQuit.disconnect(controller.shutdown)
+            shell.stop()  # already done at quit; here too if exec() ends another way
     finally:
         remove_translators(app, translators)

@@ -95,6 +95,8 @@ class DesktopShell(QObject):
         self._sync_state = "idle"
         self._sync_message = ""
         self._waiting = 0
+        self._quit_on_last_window = True
+        self._stopped = False
 
         tray.new_feedback.connect(self.show_quick_entry)
         tray.open_log.connect(parts.open_log)
@@ -121,6 +123,7 @@ class DesktopShell(QObject):
     # -- start and stop -------------------------------------------------------------------
 
     def start(self, preferences: Preferences) -> None:
+        self._quit_on_last_window = self._app.quitOnLastWindowClosed()
         self._app.setQuitOnLastWindowClosed(False)
         self.tray.start()
         self.apply_preferences(preferences)
@@ -130,6 +133,9 @@ class DesktopShell(QObject):
 
     def stop(self) -> None:
         """Let go of what the desktop lends us: the key grab, the socket, the tray slot."""
+        if self._stopped:
+            return
+        self._stopped = True
         self._safety_net.stop()
         self._recount.stop()
         self.hotkey.unregister()
@@ -138,6 +144,9 @@ class DesktopShell(QObject):
             close()
         self.instance.close()
         self.tray.stop()
+        # Once only, and leave the QApplication as it was (tests run several apps in one).
+        self._app.aboutToQuit.disconnect(self.stop)
+        self._app.setQuitOnLastWindowClosed(self._quit_on_last_window)
 
     def follow_sync(self, sync: SyncSignals) -> None:
         sync.state_changed.connect(self._on_sync_state)
