@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
+from earshot.core.entry import EntryInput, new_entry
 from earshot.core.settings import Preferences, SettingsProblem, SettingsStore
 
 
@@ -73,3 +75,51 @@ def test_a_save_is_all_or_nothing(tmp_path: Path) -> None:
     store.save(Preferences(site="Leeds"))
     assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]
     assert json.loads(path.read_text(encoding="utf-8"))["site"] == "Leeds"
+
+
+def test_station_names_are_read_in_lower_case_so_entries_match_them(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    write(path, {"stations": ["Counter", "Phone", "counter"], "default_station": "Phone"})
+    preferences = SettingsStore(path).load()
+    assert preferences.stations == ("counter", "phone")
+    assert preferences.default_station == "phone"
+    entry = new_entry(
+        EntryInput(text="hi", station=preferences.default_station),
+        device_id="d",
+        site="s",
+        stations=preferences.stations,
+    )
+    assert entry.station == "phone"
+
+
+@pytest.mark.parametrize("locked", [5, "site", [1, "site"]])
+def test_a_broken_locked_list_is_reported_and_locks_nothing(tmp_path: Path, locked: object) -> None:
+    system = tmp_path / "etc" / "settings.json"
+    write(system, {"site": "Leeds", "locked": locked})
+    user = tmp_path / "settings.json"
+    write(user, {"site": "York"})
+    store = SettingsStore(user, [system])
+    assert store.load().site == "York"
+    assert store.locked == frozenset()
+    assert any('"locked" must be a list of setting names' in p for p in store.problems)
+
+
+def test_unknown_names_in_locked_are_reported(tmp_path: Path) -> None:
+    system = tmp_path / "etc" / "settings.json"
+    write(system, {"locked": ["site", "colour"]})
+    store = SettingsStore(tmp_path / "settings.json", [system])
+    store.load()
+    assert store.locked == frozenset({"site"})
+    assert any("colour" in p for p in store.problems)
+
+
+def test_saving_keeps_only_what_the_user_changed(tmp_path: Path) -> None:
+    system = tmp_path / "etc" / "settings.json"
+    write(system, {"endpoint": "https://old.example", "site": "Leeds"})
+    user = tmp_path / "settings.json"
+    store = SettingsStore(user, [system])
+    store.save(dataclasses.replace(store.load(), staff=("Ann",)))
+    assert json.loads(user.read_text(encoding="utf-8")) == {"staff": ["Ann"]}
+    write(system, {"endpoint": "https://new.example", "site": "Leeds"})  # IT moves the collector
+    assert store.load().endpoint == "https://new.example"
+    assert store.load().staff == ("Ann",)

@@ -57,6 +57,17 @@ def _coerce(name: str, hint: Any, value: Any) -> Any:
     raise TypeError(f"no coercion for {hint!r}")  # a programming error: a new type of option
 
 
+def _lower_names(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(dict.fromkeys(item.lower() for item in value))
+    return value.lower() if isinstance(value, str) else value
+
+
+# Stations are compared and sent in lower case (see earshot.core.entry.validate), so the lists
+# people type ("Counter", "Phone") are lowered as they are read.
+_NORMALISE: dict[str, Any] = {"stations": _lower_names, "default_station": _lower_names}
+
+
 def _hints() -> dict[str, Any]:
     return typing.get_type_hints(Preferences, vars(types))
 
@@ -75,7 +86,9 @@ def parse(
             problems.append(f'"{name}" is not a setting Earshot knows; it was ignored.')
             continue
         try:
-            values[name] = _coerce(name, hints[name], value)
+            values[name] = _NORMALISE.get(name, lambda same: same)(
+                _coerce(name, hints[name], value)
+            )
         except SettingsProblem as problem:
             problems.append(f"{problem} The default was used.")
     return dataclasses.replace(base, **values), problems
@@ -138,6 +151,7 @@ class SettingsStore:
     system_paths: Iterable[Path] = ()
     problems: list[str] = field(default_factory=list)
     locked: frozenset[str] = frozenset()
+    _system: Preferences = field(default_factory=Preferences, repr=False)
 
     def load(self) -> Preferences:
         self.problems = []
@@ -148,8 +162,9 @@ class SettingsStore:
             self.problems += problems
             preferences, problems = parse(document, preferences)
             self.problems += problems
-            locked |= {str(name) for name in document.get("locked", []) if isinstance(name, str)}
+            locked |= self._locked_names(document.get("locked", []), path)
         system = preferences
+        self._system = system
         user_document, problems = read_json_object(self.user_path)
         self.problems += problems
         if problems:
@@ -158,10 +173,28 @@ class SettingsStore:
         self.problems += problems
         self.locked = frozenset(locked)
         return dataclasses.replace(
-            preferences, **{name: getattr(system, name) for name in self.locked if name in _hints()}
+            preferences, **{name: getattr(system, name) for name in self.locked}
         )
 
+    def _locked_names(self, value: Any, path: Path) -> set[str]:
+        hints = _hints()
+        if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+            self.problems.append(
+                f'In {path}, "locked" must be a list of setting names, like ["endpoint", '
+                '"site"]. Nothing was locked.'
+            )
+            return set()
+        unknown = [name for name in value if name not in hints]
+        if unknown:
+            self.problems.append(
+                f'In {path}, "locked" names settings Earshot does not know: '
+                f"{', '.join(unknown)}. They were ignored."
+            )
+        return {name for name in value if name in hints}
+
     def save(self, preferences: Preferences) -> None:
+        """Save what the user changed; what IT set and the user left alone is not copied, so a
+        later change by IT still reaches this PC."""
         current = self.load()
         changed = [
             name for name in self.locked if getattr(preferences, name) != getattr(current, name)
@@ -171,7 +204,11 @@ class SettingsStore:
                 f"IT has fixed these settings for this PC, so they cannot be changed here: "
                 f"{', '.join(sorted(changed))}."
             )
-        write_json_atomically(self.user_path, to_document(preferences))
+        system = to_document(self._system)
+        mine = {
+            name: value for name, value in to_document(preferences).items() if value != system[name]
+        }
+        write_json_atomically(self.user_path, mine)
 
     def _keep_damaged_copy(self) -> None:
         damaged = self.user_path.with_suffix(".damaged.json")
