@@ -199,3 +199,13 @@ def test_an_entry_made_elsewhere_keeps_its_device(journal: Journal) -> None:
     entry = new_entry(EntryInput(text="imported"), device_id="pc-9", site="York")
     journal.save(entry)
     assert journal.require(entry.id).entry.device_id == "pc-9"
+
+
+def test_saving_an_entry_drops_its_draft_in_the_same_transaction(journal: Journal) -> None:
+    journal.save_draft("quick-entry", {"text": "the customer said"})
+    with pytest.raises(EntryInvalid):
+        journal.record(EntryInput(text=""), site="s", clear_draft="quick-entry")
+    assert journal.load_draft("quick-entry") == {"text": "the customer said"}
+    journal.record(EntryInput(text="the customer said"), site="s", clear_draft="quick-entry")
+    assert journal.load_draft("quick-entry") is None
+    assert journal.count() == 1

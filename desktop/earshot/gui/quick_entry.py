@@ -169,9 +169,11 @@ class QuickEntryWindow(QWidget):
         data = self.form.value()
         try:
             self._journal.record(
-                data, site=self._preferences.site, stations=self._preferences.stations
+                data,
+                site=self._preferences.site,
+                stations=self._preferences.stations,
+                clear_draft=DRAFT_NAME,
             )
-            waiting = self._journal.waiting()
         except EntryInvalid as invalid:
             self.form.show_problems(invalid.problems)
             return
@@ -179,14 +181,23 @@ class QuickEntryWindow(QWidget):
             log.warning("saving failed: %s", error.detail or error)
             self.form.show_problems([str(error)])
             return
+        # Saved: from here on nothing may suggest otherwise, or the words get saved twice.
+        waiting: int | None
+        try:
+            waiting = self._journal.waiting()
+        except JournalError as error:
+            log.warning("counting the waiting entries failed: %s", error.detail or error)
+            waiting = None
         if data.staff:
             self._state.update(STATE_SECTION, staff=data.staff)
-        self.form.clear_words()
-        self._forget_draft()
+        self.form.clear_words()  # the draft went with the save, in the same transaction
         # The confirmation first: whoever watches the window hide sees it is still on screen.
-        self.toast.show_message(self.tr("Saved. %n entries waiting to be sent.", "", waiting))
+        if waiting is None:
+            self.toast.show_message(self.tr("Saved."))
+        else:
+            self.toast.show_message(self.tr("Saved. %n entries waiting to be sent.", "", waiting))
         self.hide()
-        self.saved.emit(waiting)
+        self.saved.emit(waiting or 0)
 
     # -- the draft ------------------------------------------------------------------------
 
@@ -211,13 +222,6 @@ class QuickEntryWindow(QWidget):
             return
         self.draft_status.clear()
         self.draft_saved.emit()
-
-    def _forget_draft(self) -> None:
-        try:
-            self._journal.clear_draft(DRAFT_NAME)
-        except JournalError as error:
-            # The entry is saved; a stale draft only comes back as text to delete.
-            self._show_draft_problem(error)
 
     def _show_draft_problem(self, error: JournalError) -> None:
         log.warning("draft not kept: %s", error.detail or error)

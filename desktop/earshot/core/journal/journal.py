@@ -198,19 +198,26 @@ class Journal:
         site: str,
         stations: Sequence[str] | None = None,
         now: datetime | None = None,
+        clear_draft: str | None = None,
     ) -> Entry:
-        """Validate what was typed, make it a new entry and save it durably."""
+        """Validate what was typed, make it a new entry and save it durably.
+
+        ``clear_draft`` names a draft to drop in the same transaction: the entry and its draft
+        are never both there (a crash in between would bring the words back to be saved twice).
+        """
         entry = new_entry(data, device_id=self.device_id, site=site, stations=stations, now=now)
-        self.save(entry)
+        self.save(entry, clear_draft=clear_draft)
         return entry
 
-    def save(self, entry: Entry) -> None:
+    def save(self, entry: Entry, *, clear_draft: str | None = None) -> None:
         """Store ``entry`` (a first revision, or the next revision of a stored one) and queue it.
 
         Returns only after the commit has reached the disk. Raises :class:`RevisionConflict`
         if the journal does not hold exactly the previous revision.
         """
         with self._write() as conn:
+            if clear_draft is not None:
+                conn.execute(drafts.delete().where(drafts.c.name == clear_draft))
             current = conn.execute(
                 select(entries.c.revision).where(entries.c.uuid == str(entry.id))
             ).scalar()
