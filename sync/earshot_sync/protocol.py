@@ -118,6 +118,18 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+def _id_problems(entry_id: str) -> list[str]:
+    # uuid.UUID also reads upper case, braces, 32 bare digits and "urn:uuid:"; the store keys on
+    # the text, so each spelling of one UUID would become a row of its own. Only one is allowed.
+    try:
+        canonical = str(uuid.UUID(entry_id))
+    except ValueError:
+        return ["'id' is not a UUID"]
+    if entry_id != canonical:
+        return [f"'id' must be written as a lower-case UUID with hyphens, like '{canonical}'"]
+    return []
+
+
 def entry_problems(entry: Any) -> list[str]:
     """Why ``entry`` is not a valid wire entry (empty when it is)."""
     if not isinstance(entry, Mapping):
@@ -135,10 +147,7 @@ def entry_problems(entry: Any) -> list[str]:
             problems.append(f"'{name}' has the wrong type")
     if problems:
         return problems
-    try:
-        uuid.UUID(entry["id"])
-    except ValueError:
-        problems.append("'id' is not a UUID")
+    problems.extend(_id_problems(entry["id"]))
     if entry["revision"] < 1:
         problems.append("'revision' must be 1 or more")
     for name in ("created_at", "revised_at"):

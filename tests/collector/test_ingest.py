@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import uuid
 from typing import Any
 
 import requests
@@ -178,3 +179,24 @@ def test_what_was_acknowledged_survives_a_kill_and_a_resend_is_a_duplicate(
     collector.restart()
     assert statuses(post(collector, entries)) == ["duplicate"] * 50
     assert collector.count() == 50
+
+
+def test_other_spellings_of_one_uuid_are_rejected_not_stored_as_more_rows(
+    collector: Collector,
+) -> None:
+    entry = make_entry()
+    plain = uuid.UUID(entry["id"])
+    spellings = [
+        str(plain).upper(),
+        "{" + str(plain) + "}",
+        plain.hex,
+        plain.urn,
+        "urn:uuid:" + str(plain).upper(),
+    ]
+    others = [entry | {"id": spelling} for spelling in spellings]
+    results = post_raw(collector, [entry, *others])
+    assert statuses(results) == ["stored"] + ["rejected"] * len(others)
+    assert [result.id for result in results] == [entry["id"], *spellings]
+    assert all(f"like '{plain}'" in (result.reason or "") for result in results[1:])
+    assert collector.count() == 1
+    assert [stored["id"] for stored in collector.entries()] == [entry["id"]]
