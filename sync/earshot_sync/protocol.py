@@ -101,13 +101,19 @@ class NotOurAnswer(ValueError):
     """A 2xx answer whose body is not the protocol's JSON (a captive portal, a proxy's page)."""
 
 
-def _parse_time(value: Any) -> datetime:
+def parse_time(value: Any) -> datetime:
+    """An ISO-8601 time with a UTC offset, in UTC; ValueError (only) for anything else."""
     if not isinstance(value, str):
         raise ValueError("not a time")
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError("a time without a UTC offset")
-    return moment.astimezone(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("a time without a UTC offset")
+        return moment.astimezone(UTC)
+    except (OverflowError, OSError) as error:
+        # A time near year 1 or 9999 can leave datetime's range once moved to UTC
+        # ("0001-01-01T00:00:00+05:00"): a bad time, never a crash that fails the whole batch.
+        raise ValueError(f"a time out of range: {error}") from error
 
 
 def _has_nul(value: Any) -> bool:
@@ -152,7 +158,7 @@ def entry_problems(entry: Any) -> list[str]:
         problems.append("'revision' must be 1 or more")
     for name in ("created_at", "revised_at"):
         try:
-            _parse_time(entry[name])
+            parse_time(entry[name])
         except ValueError:
             problems.append(f"'{name}' is not an ISO-8601 time with a UTC offset")
     if entry["kind"] not in KINDS:
@@ -221,7 +227,7 @@ def decode_info(body: bytes) -> Info:
             protocol=int(document["protocol"]),
             max_entries=max(1, int(document["max_entries"])),
             max_bytes=max(1024, int(document["max_bytes"])),
-            server_time=_parse_time(document["server_time"]),
+            server_time=parse_time(document["server_time"]),
         )
     except (ValueError, KeyError, TypeError) as error:
         raise NotOurAnswer(f"the answer is not Earshot collector information ({error})") from error

@@ -200,3 +200,16 @@ def test_other_spellings_of_one_uuid_are_rejected_not_stored_as_more_rows(
     assert all(f"like '{plain}'" in (result.reason or "") for result in results[1:])
     assert collector.count() == 1
     assert [stored["id"] for stored in collector.entries()] == [entry["id"]]
+
+
+def test_a_time_out_of_range_in_utc_rejects_that_entry_only(collector: Collector) -> None:
+    # Midnight of year 1 at +05:00 is still year 0 in UTC, which datetime cannot hold.
+    early = "0001-01-01T00:00:00+05:00"
+    late = "9999-12-31T23:59:59-05:00"
+    good = [make_entry(text=f"good {n}") for n in range(2)]
+    bad = [make_entry(created_at=early), make_entry(revised_at=late)]
+    results = post_raw(collector, [good[0], *bad, good[1]])
+    assert statuses(results) == ["stored", "rejected", "rejected", "stored"]
+    assert "'created_at' is not an ISO-8601 time" in (results[1].reason or "")
+    assert "'revised_at' is not an ISO-8601 time" in (results[2].reason or "")
+    assert collector.count() == 2

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from earshot_sync.collector.store import Device, Store
-from earshot_sync.protocol import Result, ResultStatus, entry_problems
+from earshot_sync.protocol import Result, ResultStatus, entry_problems, parse_time
 
 # The store keeps revisions as 64-bit integers (BIGINT on PostgreSQL).
 MAX_REVISION = 2**63 - 1
@@ -45,18 +45,13 @@ def parse_batch(body: bytes, max_entries: int) -> Batch:
     entries = document.get("entries")
     if not isinstance(entries, list):
         raise BatchInvalid("'entries' must be a list of entries")
-    sent_at = document.get("sent_at")
     try:
-        if not isinstance(sent_at, str):
-            raise ValueError(sent_at)
-        moment = datetime.fromisoformat(sent_at)
-        if moment.tzinfo is None:
-            raise ValueError(sent_at)
+        sent_at = parse_time(document.get("sent_at"))
     except ValueError as error:
         raise BatchInvalid("'sent_at' must be an ISO-8601 time with a UTC offset") from error
     if len(entries) > max_entries:
         raise TooManyEntries(f"{len(entries)} entries in one batch; at most {max_entries}")
-    return Batch(moment.astimezone(UTC), entries)
+    return Batch(sent_at, entries)
 
 
 def _problems(entry: Any) -> list[str]:
