@@ -2,9 +2,28 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>DesktopShell</name>
+    <message>
+        <location filename="../../desktop/earshot/gui/shell.py" line="+174"/>
+        <source>The hotkey in the settings: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>About %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 %2
+Log what customers say, offline first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>EarshotApp</name>
     <message>
-        <location filename="../../desktop/earshot/gui/app.py" line="+85"/>
+        <location filename="../../desktop/earshot/gui/app.py" line="+91"/>
         <source>Earshot: settings</source>
         <translation type="unfinished"></translation>
     </message>
@@ -298,6 +317,19 @@
     </message>
 </context>
 <context>
+    <name>FallbackWindow</name>
+    <message>
+        <location filename="../../desktop/earshot/gui/tray.py" line="+90"/>
+        <source>Earshot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sending status</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>FilterBar</name>
     <message>
         <location filename="../../desktop/earshot/gui/log_filters.py" line="+50"/>
@@ -422,6 +454,37 @@
     </message>
 </context>
 <context>
+    <name>Hotkey</name>
+    <message>
+        <location filename="../../desktop/earshot/gui/hotkey/__init__.py" line="+98"/>
+        <source>Global shortcuts are not available on this desktop.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/earshot/gui/hotkey/portal.py" line="+66"/>
+        <source>This desktop does not let apps set a global shortcut. Bind the command &quot;earshot capture&quot; to a key in the desktop&apos;s keyboard settings instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+108"/>
+        <source>Open Earshot&apos;s quick entry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>The desktop did not set the shortcut (it was cancelled or refused).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HotkeyBackend</name>
+    <message>
+        <location filename="../../desktop/earshot/gui/hotkey/__init__.py" line="-48"/>
+        <source>This desktop has no global shortcuts for apps.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>LogWindow</name>
     <message>
         <location filename="../../desktop/earshot/gui/log_window.py" line="+75"/>
@@ -439,7 +502,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+28"/>
         <source>Entries, newest first</source>
         <translation type="unfinished"></translation>
     </message>
@@ -542,6 +605,24 @@
     </message>
 </context>
 <context>
+    <name>MacBackend</name>
+    <message>
+        <location filename="../../desktop/earshot/gui/hotkey/macos.py" line="+68"/>
+        <source>A Mac keyboard has no %1 key. Pick another shortcut.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Another program already uses %1. Pick another shortcut.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>macOS did not accept the shortcut %1 (error %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>QuickEntryWindow</name>
     <message>
         <location filename="../../desktop/earshot/gui/quick_entry.py" line="+88"/>
@@ -578,8 +659,13 @@
         <source>Draft</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location line="+92"/>
+        <source>Saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message numerus="yes">
-        <location line="+75"/>
+        <location line="+2"/>
         <source>Saved. %n entries waiting to be sent.</source>
         <translation>
             <numerusform>Saved. %n entry waiting to be sent.</numerusform>
@@ -587,20 +673,174 @@
         </translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+31"/>
         <source>What you type could not be kept as a draft: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SettingsWindow</name>
+    <message>
+        <location filename="../../desktop/earshot/gui/settings_window.py" line="+63"/>
+        <location line="+1"/>
+        <source>Earshot settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Type a new device token to replace the saved one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Start Earshot when I &amp;log in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Collector &amp;address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Collector address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Device &amp;token:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Device token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>S&amp;ite:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Site</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Default station:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Default station</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>St&amp;ations (one a line):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Stations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sta&amp;ff (one a line):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Staff</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Hotkey:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Hotkey</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start at login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Set by IT for this PC.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 is set by IT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>About the device token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The token is kept in the system keyring, never shown again. Leave the field empty to keep the saved one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>The site cannot be empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>List at least one station.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The default station &quot;%1&quot; is not in the list of stations.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The collector address starts with https://, like https://feedback.example.com</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Give the collector address the token belongs to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>The settings could not be saved in %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>The device token cannot be used: %1.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>SyncService</name>
     <message>
-        <location filename="../../desktop/earshot/gui/sync_service.py" line="+191"/>
+        <location filename="../../desktop/earshot/gui/sync_service.py" line="+238"/>
         <source>Sending stopped because of an error: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+56"/>
         <source>All sent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -630,6 +870,109 @@
     <message>
         <location line="+2"/>
         <source>Confirmation icon</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Tray</name>
+    <message>
+        <location filename="../../desktop/earshot/gui/tray.py" line="+53"/>
+        <source>Earshot menu</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>&amp;New feedback</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Needs attention</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>Offline: %n waiting to be sent</source>
+        <translation>
+            <numerusform>Offline: %n waiting to be sent</numerusform>
+            <numerusform>Offline: %n waiting to be sent</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n waiting to be sent</source>
+        <translation>
+            <numerusform>%n waiting to be sent</numerusform>
+            <numerusform>%n waiting to be sent</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>All entries sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Earshot: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WindowsBackend</name>
+    <message>
+        <location filename="../../desktop/earshot/gui/hotkey/windows.py" line="+135"/>
+        <source>Another program already uses %1. Pick another shortcut.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Windows did not accept the shortcut %1 (error %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>X11Backend</name>
+    <message>
+        <location filename="../../desktop/earshot/gui/hotkey/x11.py" line="+80"/>
+        <source>The key %s is not on this keyboard. Pick another shortcut.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Another program already uses %s. Pick another shortcut.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>_Actions</name>
+    <message>
+        <location filename="../../desktop/earshot/gui/tray.py" line="-152"/>
+        <source>&amp;New feedback</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open &amp;log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Send now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Se&amp;ttings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;About Earshot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quit Earshot</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -98,7 +98,9 @@ class LocalCollector:
         assert process.stdin is not None
         assert process.stdout is not None
         process.stdin.write(secret + "\n")
-        process.stdin.close()
+        # Kept open: the collector serves until this pipe closes, which happens with this
+        # process at the latest, so a crashed app leaves no collector behind.
+        process.stdin.flush()
         url = _read_url(process.stdout, START_TIMEOUT_S)
         if url is None:
             process.kill()
@@ -114,6 +116,13 @@ class LocalCollector:
             process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
+        if process.stdin is not None:
+            process.stdin.close()  # the collector's signal to finish
+        try:
+            process.wait(timeout_s)
+            return
+        except subprocess.TimeoutExpired:
+            pass
         process.terminate()
         try:
             process.wait(timeout_s)

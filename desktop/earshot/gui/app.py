@@ -8,22 +8,27 @@ so tests build it on a temporary profile inside pytest-qt's one QApplication.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from earshot import APP_ID, APP_NAME, __version__
 from earshot.core.journal import Journal, JournalError
 from earshot.core.profile import Profile
-from earshot.core.settings import SettingsStore
+from earshot.core.settings import Preferences, SettingsStore
 from earshot.gui.i18n import install_translators, remove_translators
 from earshot.gui.log_window import LogOpener
 from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import Resources
 from earshot.gui.shell import claim_instance, start_shell
+from earshot.gui.sync_service import SyncService, app_connector
 from earshot.gui.window_state import WindowState
+from earshot_sync.local_collector import LocalCollector
+from earshot_sync.local_collector import available as local_collector_available
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +140,36 @@ def show_startup_error(error: JournalError) -> None:
     box.exec()
 
 
+@contextmanager
+def quit_on_sigterm(app: QApplication) -> Iterator[None]:
+    """End cleanly on SIGTERM (a logout, ``systemctl stop``, ``kill``): the draft is kept and
+    sending stops between batches; the previous handler is back afterwards.
+
+    Python runs signal handlers only between bytecodes, never while Qt's event loop waits in
+    C++; a timer hands control back to Python twice a second so the handler gets its turn.
+    The quit is queued, so a SIGTERM that comes before the event loop runs still ends it.
+    """
+    ticker = QTimer(app)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(500)
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: QTimer.singleShot(0, app.quit))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        ticker.stop()
+        ticker.deleteLater()
+
+
+def start_local_collector(profile: Profile, preferences: Preferences) -> LocalCollector | None:
+    """A collector on loopback while no collector address is set, where one is installed
+    (``make run`` installs it; the desktop bundle does not). It starts on first use, in the
+    sync worker, so the window never waits for it."""
+    if preferences.endpoint.strip() or not local_collector_available():
+        return None
+    return LocalCollector(profile.data_dir.root / "local-collector")
+
+
 def run_app(profile: Profile, env: Mapping[str, str]) -> int:
     """Start the app on ``profile``; returns the exit code (1 if the journal cannot be used)."""
     existing = QApplication.instance()
@@ -146,27 +181,50 @@ def run_app(profile: Profile, env: Mapping[str, str]) -> int:
     app.setWindowIcon(resources.icon("earshot"))
     translators = install_translators(app, resources.translations)
     try:
-        instance = claim_instance(profile.data_dir.root)
-        if instance is None:
-            return 0  # the Earshot already running on this profile shows its window instead
-        try:
-            journal = profile.open_journal()
-        except JournalError as error:
-            log.error("journal unusable at start-up: %s", error.detail or error)
-            show_startup_error(error)
-            return 1
-        controller = EarshotApp(profile, journal, profile.settings, resources)
-        log_opener = LogOpener(journal, lambda: controller.preferences)
-        controller.set_log_opener(log_opener)
-        controller.quick_entry.saved.connect(log_opener.refresh)
-        controller.quit_requested.connect(app.quit)
-        app.aboutToQuit.connect(controller.shutdown)
-        shell = start_shell(app, controller, resources, instance, env)  # tray, hotkey, commands
-        controller.start()
-        try:
-            return app.exec()
-        finally:
-            app.aboutToQuit.disconnect(controller.shutdown)
-            shell.stop()  # already done at quit; here too if exec() ends another way
+        with quit_on_sigterm(app):
+            return _run(app, profile, env, resources)
     finally:
         remove_translators(app, translators)
+
+
+def _run(app: QApplication, profile: Profile, env: Mapping[str, str], resources: Resources) -> int:
+    """One instance of the app on ``profile``: windows, shell, sync; returns the exit code."""
+    instance = claim_instance(profile.data_dir.root)
+    if instance is None:
+        return 0  # the Earshot already running on this profile shows its window instead
+    try:
+        journal = profile.open_journal()
+    except JournalError as error:
+        log.error("journal unusable at start-up: %s", error.detail or error)
+        show_startup_error(error)
+        return 1
+    controller = EarshotApp(profile, journal, profile.settings, resources)
+    log_opener = LogOpener(journal, lambda: controller.preferences)
+    controller.set_log_opener(log_opener)
+    controller.quick_entry.saved.connect(log_opener.refresh)
+    controller.quit_requested.connect(app.quit)
+    local = start_local_collector(profile, controller.preferences)
+    sync = SyncService(
+        journal,
+        journal.path,
+        app_connector(profile.settings, env, local),
+        parent=controller,
+    )
+    controller.quick_entry.saved.connect(sync.entry_saved)
+
+    def shutdown() -> None:
+        # Sending stops before the journal closes; the collector on loopback goes last.
+        sync.shutdown()
+        controller.shutdown()
+        if local is not None:
+            local.stop()
+
+    app.aboutToQuit.connect(shutdown)
+    shell = start_shell(app, controller, resources, instance, env, sync=sync)
+    controller.start()
+    sync.send_now()  # whatever waited while the app was closed
+    try:
+        return app.exec()
+    finally:
+        app.aboutToQuit.disconnect(shutdown)
+        shell.stop()  # already done at quit; here too if exec() ends another way

@@ -69,6 +69,8 @@ class ShellParts:
     count_waiting: Callable[[], int]
     journal_path: Path
     open_settings: Callable[[], None]
+    # More entries wait than before (saved here or by another process): time to send.
+    entries_added: Callable[[], None] = lambda: None
 
 
 class DesktopShell(QObject):
@@ -248,12 +250,15 @@ class DesktopShell(QObject):
             self._watcher.addPath(str(wal))
 
     def refresh_waiting(self) -> None:
+        before = self._waiting
         try:
             self._waiting = self._parts.count_waiting()
         except Exception as error:  # a locked or damaged journal must not take the tray down
             log.warning("could not count the entries waiting: %s", error)
             return
         self._show()
+        if self._waiting > before:
+            self._parts.entries_added()
 
     def _show(self) -> None:
         status = Status(self._sync_state, self._waiting, self._sync_message, self.hotkey_problem)
@@ -329,7 +334,8 @@ def start_shell(
     parts = ShellParts(
         quick_entry=controller.quick_entry,
         open_log=controller.open_log,
-        send_now=sync.send_now if sync is not None else (lambda: None),
+        send_now=sync.retry_and_send if sync is not None else (lambda: None),
+        entries_added=sync.entry_saved if sync is not None else (lambda: None),
         count_waiting=controller.journal.waiting,
         journal_path=profile.data_dir.journal,
         open_settings=open_settings,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtNetwork import QNetworkInformation
@@ -25,6 +26,7 @@ from earshot.gui.tasks import TaskResult, TaskRunner
 from earshot_sync.client import CollectorClient
 from earshot_sync.connect import NotReady, connect
 from earshot_sync.credentials import TokenStore
+from earshot_sync.local_collector import LocalCollector, LocalCollectorFailed
 from earshot_sync.sender import Outbox, Outcome, PassResult, Sender, SenderHooks, SenderState
 from earshot_sync.sender_lock import SenderBusy, SenderLock
 
@@ -51,6 +53,32 @@ def settings_connector(
         )
 
     return connect_now
+
+
+def app_connector(
+    settings: SettingsStore,
+    env: Mapping[str, str],
+    local: LocalCollector | None,
+    tokens: TokenStore | None = None,
+) -> Callable[[], CollectorClient]:
+    """The app's ``connect``: the collector in the settings; while none is set, the one
+    started on loopback (``local``, where the collector is installed), so a fresh ``make run``
+    sends its entries somewhere a newcomer can see them."""
+    from_settings = settings_connector(settings, env, tokens)
+
+    def connect_now() -> CollectorClient:
+        if local is not None and not settings.load().endpoint.strip():
+            try:
+                return local.client()
+            except (LocalCollectorFailed, OSError) as problem:
+                raise NotReady(str(problem)) from None
+        return from_settings()
+
+    return connect_now
+
+
+class RetryableOutbox(Outbox, Protocol):
+    def requeue_attention(self) -> int: ...
 
 
 class _Bridge(QObject, SenderHooks):
@@ -85,7 +113,7 @@ class SyncService(QObject):
 
     def __init__(
         self,
-        outbox: Outbox,
+        outbox: RetryableOutbox,
         journal_path: Path,
         connect: Callable[[], CollectorClient],
         parent: QObject | None = None,
@@ -100,6 +128,7 @@ class SyncService(QObject):
         self._running = False
         self._again = False
         self._token_refused = False
+        self._retry_attention = False
         self._closed = False
         self.state = SenderState.IDLE.value
         self.message = ""
@@ -130,6 +159,12 @@ class SyncService(QObject):
             return
         self._running = True
         self._runner.run(self._drain, self._drained)
+
+    @Slot()
+    def retry_and_send(self) -> None:
+        """A person's "Send now": entries that needed attention get another try as well."""
+        self._retry_attention = True
+        self.send_now()
 
     @Slot()
     def entry_saved(self) -> None:
@@ -172,6 +207,9 @@ class SyncService(QObject):
         except SenderBusy as busy:
             return str(busy)
         try:
+            if self._retry_attention:
+                self._retry_attention = False
+                self._outbox.requeue_attention()
             self._sender = Sender(self._outbox, client, self._bridge)
             return self._sender.run()
         finally:
@@ -183,6 +221,15 @@ class SyncService(QObject):
     @Slot(object)
     def _drained(self, result: TaskResult[PassResult | str]) -> None:
         self._running = False
+        try:
+            self._take_result(result)
+        finally:
+            # A save or "Send now" during the pass is served even when the pass failed.
+            if self._again and not self._closed:
+                self._again = False
+                self.send_now()
+
+    def _take_result(self, result: TaskResult[PassResult | str]) -> None:
         try:
             outcome = result.get()
         except Exception as error:  # a bug or a broken journal: say so, keep the app alive
@@ -197,9 +244,6 @@ class SyncService(QObject):
             self._set_state(state.value, outcome)
         elif outcome.outcome is Outcome.TOKEN_REFUSED:
             self._token_refused = True
-        if self._again and not self._closed:
-            self._again = False
-            self.send_now()
 
     @Slot(str, str)
     def _on_state(self, state: str, message: str) -> None:

@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import sys
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,8 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--pair-device",
         metavar="NAME",
-        help="read a token for device NAME from standard input and accept it (replacing the "
-        "device's old token) before serving; how the app pairs with a collector it starts",
+        help="read a token for device NAME from the first line of standard input and accept it "
+        "(replacing the device's old token); serve until standard input closes. How the app "
+        "pairs with a collector it starts",
     )
 
     add = commands.add_parser("add-device", help="make a token for a device and print it once")
@@ -153,7 +155,16 @@ def cmd_serve(
         timeout_graceful_shutdown=10,
     )
     print(f"earshot-collector listening on http://{shown}:{port}", file=out, flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
+    server = uvicorn.Server(config)
+    if args.pair_device:
+        # The pairing pipe stays open as long as the app that started us runs. When it ends,
+        # however it ends (a crash, kill -9), the pipe closes and so do we: no orphan collector.
+        def stop_when_parent_goes() -> None:
+            stdin.read()
+            server.should_exit = True
+
+        threading.Thread(target=stop_when_parent_goes, name="parent-watch", daemon=True).start()
+    server.run(sockets=[sock])
     return EXIT_OK
 
 
