@@ -21,6 +21,9 @@ CAP_SECONDS = 300.0
 # A server may ask for a long pause (maintenance); more than an hour is more likely a mistake,
 # and feedback should not sit for a day because of one header.
 MAX_RETRY_AFTER_SECONDS = 3600.0
+# ...and "Retry-After: 0" (or a date in the past) on every answer would make a busy loop of
+# requests at a server that is already overloaded: wait at least this long.
+MIN_RETRY_AFTER_SECONDS = 1.0
 
 
 def full_jitter(
@@ -48,7 +51,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     text = value.strip()
     if not text:
         return None
-    if text.isdigit():
+    # str.isdigit() is also true for "²" or "٣", which int() refuses or reads as another number.
+    if text.isascii() and text.isdigit():
         seconds = float(int(text))
     else:
         try:
@@ -71,11 +75,12 @@ class Backoff:
     failures: int = 0
 
     def next_delay(self, retry_after: float | None = None) -> float:
-        """Count a failure and say how long to wait; the server's ``Retry-After`` wins."""
+        """Count a failure and say how long to wait; the server's ``Retry-After`` wins (but is
+        never less than ``MIN_RETRY_AFTER_SECONDS``)."""
         attempt = self.failures
         self.failures += 1
         if retry_after is not None:
-            return retry_after
+            return max(retry_after, MIN_RETRY_AFTER_SECONDS)
         return full_jitter(attempt, base=self.base, cap=self.cap, draw=self.draw)
 
     def reset(self) -> None:

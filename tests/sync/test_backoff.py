@@ -10,6 +10,7 @@ import pytest
 from earshot_sync.backoff import (
     CAP_SECONDS,
     MAX_RETRY_AFTER_SECONDS,
+    MIN_RETRY_AFTER_SECONDS,
     Backoff,
     full_jitter,
     parse_retry_after,
@@ -69,6 +70,18 @@ def test_retry_after_as_an_http_date() -> None:
     assert parse_retry_after("Mon, 23 Nov 2026 11:00:00 GMT", now=now) == 0  # in the past
 
 
-@pytest.mark.parametrize("header", [None, "", "soon", "-5", "1.5", "Mon, 99 Foo 2026"])
+@pytest.mark.parametrize(
+    "header", [None, "", "soon", "-5", "1.5", "Mon, 99 Foo 2026", "²", "1²", "٣", "１０"]
+)
 def test_an_unreadable_retry_after_falls_back_to_backoff(header: str | None) -> None:
     assert parse_retry_after(header) is None
+
+
+def test_retry_after_zero_still_waits_a_moment() -> None:
+    # "Retry-After: 0" on every answer must not become a busy loop of requests.
+    backoff = Backoff(base=1, cap=300, draw=ceiling)
+
+    delays = [backoff.next_delay(retry_after=parse_retry_after("0")) for _ in range(3)]
+
+    assert delays == [MIN_RETRY_AFTER_SECONDS] * 3
+    assert MIN_RETRY_AFTER_SECONDS >= 1
