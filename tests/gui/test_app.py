@@ -20,6 +20,7 @@ from earshot.gui.i18n import fill
 from earshot.gui.log_window import LogWindow
 from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import ENV_RESOURCES, Resources
+from earshot.gui.tray import FallbackWindow
 from earshot.gui.window_state import WindowState
 from tests.gui.conftest import Mount
 
@@ -188,10 +189,11 @@ def _visible(kind: type[QWidget]) -> QWidget | None:
     return found[0] if found else None
 
 
-def test_run_app_opens_the_log_and_ends_when_the_last_window_goes(
+def test_run_app_opens_the_log_keeps_running_and_quits_from_its_own_window(
     qtbot: QtBot, profile: Profile, env: dict[str, str]
 ) -> None:
-    """Type, Ctrl+L opens the log, Esc hides the quick entry, closing the log ends the app."""
+    """Type, Ctrl+L opens the log, Esc hides the quick entry, closing the log leaves the app
+    running (its task-bar window here: offscreen has no tray), and its Quit button ends it."""
     log_windows: list[QWidget] = []
 
     def quick_entry_focused() -> QWidget | None:
@@ -214,13 +216,19 @@ def test_run_app_opens_the_log_and_ends_when_the_last_window_goes(
         assert isinstance(window, QuickEntryWindow)
         qtbot.keyClick(window.form.text, Qt.Key.Key_Escape)
         log_windows[0].close()
+        _when(lambda: _visible(FallbackWindow), quit_from_fallback)
+
+    def quit_from_fallback(fallback: QWidget) -> None:
+        assert isinstance(fallback, FallbackWindow)
+        (quit_button,) = [b for b in fallback.buttons if b.text() == "&Quit Earshot"]
+        qtbot.mouseClick(quit_button, Qt.MouseButton.LeftButton)
 
     _when(quick_entry_focused, type_and_open_log)
-    # A guard, not a timing: if the steps above never finish, the asserts below fail.
+    # A guard, not a timing: if the steps above never finish, run_app returns 1, not 0.
     guard = QTimer()
     guard.setSingleShot(True)
-    guard.timeout.connect(QApplication.quit)
-    guard.start(30_000)
+    guard.timeout.connect(lambda: QApplication.exit(1))
+    guard.start(60_000)
     try:
         assert run_app(profile, env) == 0
     finally:
