@@ -152,7 +152,7 @@ def main(
 
         if forward_to_running(profile.data_dir.root, args.command or "show"):
             return EXIT_OK
-        from earshot.gui.app import run_app  # type: ignore[import-not-found,unused-ignore]
+        from earshot.gui.app import run_app
 
         return int(run_app(profile, env))
     err = sys.stderr
