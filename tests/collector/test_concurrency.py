@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 
+from earshot_sync.collector.store import Store
 from earshot_sync.protocol import ENTRIES_PATH, decode_results
 from tests.collector.conftest import batch, make_entry
 from tests.collector_server import (
@@ -128,3 +129,33 @@ def test_revisions_racing_in_any_order_leave_the_newest_current(
         for n, entry in enumerate(originals):
             assert current[entry["id"]]["text"] == f"version 5 of {n}"
         assert collector.count() == 200
+
+
+def key(entry: dict[str, Any]) -> str:
+    return str(entry["id"])
+
+
+def test_an_export_in_progress_does_not_hold_back_ingest(collector: Collector) -> None:
+    first = [make_entry(text=f"before the export {n}") for n in range(3)]
+    answer = requests.post(
+        collector.url + ENTRIES_PATH, json=batch(*first), headers=collector.headers, timeout=60
+    )
+    assert answer.status_code == 200, answer.text
+    store = Store.open(collector.database)
+    try:
+        export = store.current_entries()
+        # The export's read transaction is open while it is being iterated.
+        seen = [next(export).document]
+        later = make_entry(text="sent while the export runs")
+        answer = requests.post(
+            collector.url + ENTRIES_PATH, json=batch(later), headers=collector.headers, timeout=60
+        )
+        assert answer.status_code == 200, answer.text
+        assert [r.status.value for r in decode_results(answer.content, [later])] == ["stored"]
+        # The export still sees the store as it was when it began.
+        seen += [stored.document for stored in export]
+        assert sorted(seen, key=key) == sorted(first, key=key)
+    finally:
+        export.close()
+        store.close()
+    assert collector.count() == 4

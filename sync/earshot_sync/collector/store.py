@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 _CHUNK = 500
 # Any constant will do: it names the lock that serialises migrations across processes.
 _SCHEMA_LOCK = 0x45415253  # "EARS"
+# The execution option that makes _sqlite_begin start a write transaction; PostgreSQL ignores it.
+_SQLITE_BEGIN = "earshot_sqlite_begin"
 
 
 class DeviceExists(ValueError):
@@ -113,10 +116,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    # Take the write lock at BEGIN: a deferred transaction that reads and then writes can fail
-    # with "database is locked" at once instead of waiting (SQLAlchemy's pysqlite docs,
-    # "Serializable isolation / Savepoints / Transactional DDL").
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A write transaction takes the write lock at BEGIN (IMMEDIATE): a deferred one that reads
+    # and then writes can fail with "database is locked" at once instead of waiting
+    # (SQLAlchemy's pysqlite docs, "Serializable isolation / Savepoints / Transactional DDL").
+    # Reads stay deferred: in WAL mode they never block a writer, so a long export or a token
+    # lookup does not stall ingest. Writes ask with the execution option, as in Store._write.
+    mode = connection.get_execution_options().get(_SQLITE_BEGIN, "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 class Store:
@@ -155,8 +161,17 @@ class Store:
     def close(self) -> None:
         self._engine.dispose()
 
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction (BEGIN IMMEDIATE on SQLite), committed at the end of the block."""
+        with (
+            self._engine.connect().execution_options(**{_SQLITE_BEGIN: "IMMEDIATE"}) as connection,
+            connection.begin(),
+        ):
+            yield connection
+
     def _migrate(self) -> None:
-        with self._engine.begin() as connection:
+        with self._write() as connection:
             if self.dialect == "postgresql":
                 # Several collectors may start at once against one database; migrations are
                 # serialised (PostgreSQL DDL is transactional; the lock ends with the transaction).
@@ -169,7 +184,7 @@ class Store:
 
     def add_device(self, name: str, token_hash: str, now: datetime) -> None:
         try:
-            with self._engine.begin() as connection:
+            with self._write() as connection:
                 connection.execute(
                     schema.devices.insert().values(name=name, token_hash=token_hash, created_at=now)
                 )
@@ -180,7 +195,7 @@ class Store:
         """Give ``name`` this token, replacing (and un-revoking) any it had: the pairing of a
         collector started on loopback for the app, which makes a new token at every start."""
         devices = schema.devices
-        with self._engine.begin() as connection:
+        with self._write() as connection:
             replaced = connection.execute(
                 update(devices)
                 .where(devices.c.name == name)
@@ -194,7 +209,7 @@ class Store:
     def revoke_device(self, name: str, now: datetime) -> bool:
         """Revoke ``name``'s token; False if there is no such device (or it was revoked)."""
         devices = schema.devices
-        with self._engine.begin() as connection:
+        with self._write() as connection:
             done = connection.execute(
                 update(devices)
                 .where(devices.c.name == name, devices.c.revoked_at.is_(None))
@@ -216,7 +231,7 @@ class Store:
         return None if row is None else _device(row._mapping)
 
     def touch_device(self, device_id: int, now: datetime) -> None:
-        with self._engine.begin() as connection:
+        with self._write() as connection:
             self._touch(connection, device_id, now, None)
 
     def _touch(
@@ -255,7 +270,7 @@ class Store:
             }
             for key, position in sorted(first.items())
         ]
-        with self._engine.begin() as connection:
+        with self._write() as connection:
             inserted = self._insert_revisions(connection, new_rows)
             stored_digest = {key: digests[first[key]] for key in inserted}
             stored_digest.update(
