@@ -24,6 +24,7 @@ from earshot.core.settings import Preferences
 from earshot.gui.i18n import install_translators, remove_translators
 from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import Resources
+from earshot.gui.tasks import TaskRunner
 from earshot.gui.window_state import WindowState
 
 SOURCE_RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -104,6 +105,14 @@ def reopen(qtbot: QtBot, window: QuickEntryWindow) -> None:
 @pytest.fixture
 def window(make_window: MakeWindow, journal: Journal) -> QuickEntryWindow:
     return make_window(journal)
+
+
+@pytest.fixture
+def runner(qapp: QApplication) -> Iterator[TaskRunner]:
+    """A worker thread for background reads, ended after the test."""
+    task_runner = TaskRunner("test-runner")
+    yield task_runner
+    assert task_runner.shutdown(10_000)
 
 
 class Mount:

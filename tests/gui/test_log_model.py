@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from earshot.core.entry import EntryInput, Kind, SyncState
 from earshot.core.journal import EntryQuery, Journal
 from earshot.gui.log_model import Column, LogModel, preview
+from earshot.gui.tasks import TaskRunner
 from tests.gui import bulk
 
 
@@ -136,13 +137,11 @@ def test_deleted_entries_are_hidden_unless_asked_for(journal: Journal) -> None:
     assert _text(model, 0, Column.SYNC) == "Deleted · Waiting to be sent"
 
 
-def test_a_search_on_a_thread_pool_shows_the_newest_query_asked_for(
-    qtbot: QtBot, journal: Journal
+def test_a_search_on_a_runner_shows_the_newest_query_asked_for(
+    qtbot: QtBot, journal: Journal, runner: TaskRunner
 ) -> None:
     bulk.insert(journal, bulk.make_entries(journal, 30))
-    pool = QThreadPool()
-    pool.setMaxThreadCount(1)
-    model = LogModel(journal, pool=pool)
+    model = LogModel(journal, runner=runner)
     assert model.rowCount() == 30
 
     with qtbot.waitSignal(model.searching, check_params_cb=lambda busy: not busy):
@@ -156,10 +155,29 @@ def test_a_search_on_a_thread_pool_shows_the_newest_query_asked_for(
     model.set_query(EntryQuery(kinds=(Kind.PRAISE,)))  # no search: read at once
     assert model.rowCount() == 6
 
-    # The timer's refresh runs on the pool too, and sees an entry saved elsewhere.
+    # The timer's refresh runs on the runner too, and sees an entry saved elsewhere.
     journal.record(EntryInput(text="more praise", kind="praise"), site="Main site")
     model.refresh_later()
     assert model.rowCount() == 6
     qtbot.waitUntil(lambda: model.rowCount() == 7)
     assert _text(model, 0, Column.WORDS) == "more praise"
-    pool.waitForDone()
+
+
+def test_a_search_that_fails_unexpectedly_says_so_and_stops_searching(
+    qtbot: QtBot, journal: Journal, runner: TaskRunner
+) -> None:
+    bulk.insert(journal, bulk.make_entries(journal, 3))
+    model = LogModel(journal, runner=runner)
+    # A date that is not a date: the read raises AttributeError, not a JournalError.
+    broken = EntryQuery(search="number", since="yesterday")  # type: ignore[arg-type]
+    with (
+        qtbot.waitSignal(model.problem) as problem,
+        qtbot.waitSignal(model.searching, check_params_cb=lambda busy: not busy),
+    ):
+        model.set_query(broken)
+    assert "unexpected problem (AttributeError)" in problem.args[0]
+    assert model.rowCount() == 3  # the rows shown before stay
+
+    with qtbot.waitSignal(model.searching, check_params_cb=lambda busy: not busy):
+        model.set_query(EntryQuery(search="number 2"))  # and the next search works
+    assert model.rowCount() == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -471,3 +472,15 @@ def test_a_journal_that_cannot_be_read_is_said_in_words(
     assert window.model.rowCount() == 0
     # A new log window on it says so from the start.
     assert make_log(journal).statusBar().currentMessage() == message
+
+
+def test_the_log_windows_worker_threads_end_with_it(
+    qtbot: QtBot, journal: Journal, preferences: Preferences
+) -> None:
+    before = set(threading.enumerate())
+    window = LogWindow(journal, preferences)
+    workers = set(threading.enumerate()) - before
+    assert {worker.name for worker in workers} == {"earshot-log-reads", "earshot-export"}
+
+    window.deleteLater()
+    qtbot.waitUntil(lambda: not any(worker.is_alive() for worker in workers))

@@ -1,26 +1,23 @@
 """Export what the log shows, to CSV or JSON Lines, without freezing the window.
 
 The file is written whole or not at all: the rows go to a temporary file beside the target,
-which replaces the target only when every row is written. The writing runs on a worker thread
-(a million rows take a while); the worker never touches a widget and reports back through
-signals that Qt delivers on the window's thread.
+which replaces the target only when every row is written. The log window runs
+:func:`export_to` on a :class:`~earshot.gui.tasks.TaskRunner` (a million rows take a while);
+it touches no widget, and :func:`failure_message` turns whatever it raised into words for the
+person, in the UI thread.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from earshot.core.export import ExportFormat, write
 from earshot.core.journal import EntryQuery, Journal, JournalError
-
-log = logging.getLogger(__name__)
 
 
 class ExportFailed(Exception):
@@ -62,38 +59,15 @@ def _discard(temporary: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
-class ExportSignals(QObject):
-    finished = Signal(int, str)  # how many entries, the target path
-    failed = Signal(str)  # a message for the user
-
-
-class ExportJob(QRunnable):
-    """One export on a worker thread; connect to ``signals`` before starting it."""
-
-    def __init__(
-        self, journal: Journal, query: EntryQuery, target: Path, export_format: ExportFormat
-    ) -> None:
-        super().__init__()
-        self.signals = ExportSignals()
-        self._journal = journal
-        self._query = query
-        self._target = target
-        self._format = export_format
-
-    def run(self) -> None:
-        try:
-            count = export_to(self._journal, self._query, self._target, self._format)
-        except ExportFailed as error:
-            self.signals.failed.emit(str(error))
-            return
-        except Exception as error:  # a worker must always report back, whatever happened
-            log.exception("export to %s failed", self._target)
-            self.signals.failed.emit(
-                f"The export stopped because of an unexpected problem ({type(error).__name__}). "
-                "Nothing was written. Your entries are unchanged."
-            )
-            return
-        self.signals.finished.emit(count, str(self._target))
+def failure_message(error: Exception) -> str:
+    """What to tell the person when :func:`export_to` raised ``error``."""
+    if isinstance(error, ExportFailed):
+        return str(error)
+    # The runner has logged the traceback; the person gets the kind of problem only.
+    return (
+        f"The export stopped because of an unexpected problem ({type(error).__name__}). "
+        "Nothing was written. Your entries are unchanged."
+    )
 
 
 def format_for(path: Path, name_filter: str) -> ExportFormat:

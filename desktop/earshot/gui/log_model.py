@@ -15,17 +15,15 @@ from __future__ import annotations
 from array import array
 from collections import OrderedDict
 from enum import IntEnum
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
-    QRunnable,
     Qt,
-    QThreadPool,
     Signal,
     Slot,
 )
@@ -33,6 +31,7 @@ from PySide6.QtCore import (
 from earshot.core.entry import Kind, Sentiment, SyncState
 from earshot.core.journal import Journal, JournalError, StoredEntry
 from earshot.core.journal.query import EntryQuery, fts_match
+from earshot.gui.tasks import TaskResult, TaskRunner
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -139,30 +138,6 @@ def cell_text(stored: StoredEntry, column: Column) -> str:
     return sync_label(stored.sync_state)
 
 
-class _ReadSignals(QObject):
-    read = Signal(int, object, int, object)  # generation, query, count, keys (or None)
-    failed = Signal(int, str)  # generation, message
-
-
-class _ReadJob(QRunnable):
-    """A query's count (and a search's keys), read on a worker; it touches no model or widget."""
-
-    def __init__(self, journal: Journal, query: EntryQuery, generation: int) -> None:
-        super().__init__()
-        self.signals = _ReadSignals()
-        self._journal = journal
-        self._query = query
-        self._generation = generation
-
-    def run(self) -> None:
-        try:
-            count, keys = read_rows(self._journal, self._query)
-        except JournalError as error:
-            self.signals.failed.emit(self._generation, str(error))
-            return
-        self.signals.read.emit(self._generation, self._query, count, keys)
-
-
 def read_rows(journal: Journal, query: EntryQuery) -> tuple[int, array[int] | None]:
     """How many rows ``query`` has, and for a search the keys of the rows."""
     if fts_match(query.search) is None:
@@ -179,7 +154,7 @@ class LogModel(QAbstractTableModel):
     """
 
     problem = Signal(str)
-    # A search is running on the thread pool (True) or done (False).
+    # A search is running on the runner (True) or done (False).
     searching = Signal(bool)
     # The row count of the current query changed (after set_query or refresh).
     counted = Signal(int)
@@ -191,7 +166,7 @@ class LogModel(QAbstractTableModel):
         *,
         page_size: int = 200,
         max_pages: int = 8,
-        pool: QThreadPool | None = None,
+        runner: TaskRunner | None = None,
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
@@ -199,7 +174,7 @@ class LogModel(QAbstractTableModel):
         self._query = query
         self._page_size = page_size
         self._max_pages = max_pages
-        self._pool = pool
+        self._runner = runner
         self._generation = 0  # which request the rows are for; a late answer is dropped
         self._wanted = query  # the query asked for last (shown, or still being read)
         self._announced = False  # a search announced by ``searching`` is running
@@ -216,12 +191,12 @@ class LogModel(QAbstractTableModel):
     def set_query(self, query: EntryQuery) -> None:
         """Show the entries of ``query`` instead: a reset, then pages are read as needed.
 
-        With a thread pool, a search runs there and the rows change when it is done
+        With a runner, a search runs there and the rows change when it is done
         (``searching`` says so meanwhile); anything else is read at once.
         """
         self._generation += 1
         self._wanted = query
-        if self._pool is not None and fts_match(query.search) is not None:
+        if self._runner is not None and fts_match(query.search) is not None:
             self._read_later(query, announce=True)
             return
         self._show(query, *self._read(query))
@@ -233,8 +208,8 @@ class LogModel(QAbstractTableModel):
 
     @Slot()
     def refresh_later(self) -> None:
-        """:meth:`refresh` on the thread pool (for a timer): the window never waits for it."""
-        if self._pool is None:
+        """:meth:`refresh` on the runner (for a timer): the window never waits for it."""
+        if self._runner is None:
             self.refresh()
             return
         self._generation += 1
@@ -257,31 +232,42 @@ class LogModel(QAbstractTableModel):
         self.counted.emit(self._count)
 
     def _read_later(self, query: EntryQuery, *, announce: bool) -> None:
-        assert self._pool is not None
-        job = _ReadJob(self._journal, query, self._generation)
-        job.signals.read.connect(self._read_done)
-        job.signals.failed.connect(self._read_failed)
-        # What was asked for last is what counts: drop any job still waiting to start.
-        self._pool.clear()
-        self._pool.start(job)
+        assert self._runner is not None
+        # The job touches no model or widget: it reads the journal and returns.
+        # What was asked for last is what counts: drop any read still waiting to start.
+        self._runner.run(
+            partial(read_rows, self._journal, query),
+            partial(self._read_back, self._generation, query),
+            replace_pending=True,
+        )
         if announce:
             self._announced = True
             self.searching.emit(True)
 
-    @Slot(int, object, int, object)
-    def _read_done(
-        self, generation: int, query: EntryQuery, count: int, keys: array[int] | None
+    def _read_back(
+        self,
+        generation: int,
+        query: EntryQuery,
+        result: TaskResult[tuple[int, array[int] | None]],
     ) -> None:
+        """A read's answer, in the UI thread; a late one (a newer query was asked) is dropped."""
         if generation != self._generation:
-            return  # a newer query was asked for meanwhile
-        self._settle()
+            return
+        self._settle()  # whatever happened, the search is over
+        try:
+            count, keys = result.get()
+        except JournalError as error:
+            self._report(str(error))
+            return
+        except Exception as error:  # the runner logged it; the person needs to hear of it too
+            self._report(
+                _tr(
+                    "The log could not be read because of an unexpected problem (%1). "
+                    "Your entries are unchanged; press F5 to try again."
+                ).replace("%1", type(error).__name__)
+            )
+            return
         self._show(query, count, keys)
-
-    @Slot(int, str)
-    def _read_failed(self, generation: int, message: str) -> None:
-        if generation == self._generation:
-            self._settle()
-            self._report(message)
 
     def _report(self, message: str) -> None:
         self.last_problem = message

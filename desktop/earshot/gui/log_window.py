@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,13 +36,18 @@ from earshot.core.export import ExportFormat
 from earshot.core.journal import EntryQuery, Journal, JournalError, StoredEntry
 from earshot.core.settings import Preferences
 from earshot.gui.entry_dialog import EntryDialog
-from earshot.gui.export_dialog import ExportFileDialog, ExportJob
+from earshot.gui.export_dialog import ExportFileDialog, export_to, failure_message
 from earshot.gui.log_filters import FilterBar
 from earshot.gui.log_model import Column, LogModel
+from earshot.gui.tasks import TaskResult, TaskRunner
 
 # Entries saved elsewhere (the quick-entry window, `earshot add`, the sync marking them sent)
 # show up within this long while the log is open.
 REFRESH_MS = 5_000
+
+# At quit or when the window goes, a running export gets this long to finish its file (the
+# target is only replaced when the whole file is written, so cutting it short loses nothing).
+SHUTDOWN_WAIT_MS = 2_000
 
 _WIDTHS = {
     Column.WHEN: 130,
@@ -59,14 +73,22 @@ class LogWindow(QMainWindow):
         journal: Journal,
         preferences: Preferences,
         parent: QWidget | None = None,
-        *,
-        thread_pool: QThreadPool | None = None,
     ) -> None:
         super().__init__(parent)
         self._journal = journal
         self._preferences = preferences
-        self._pool = thread_pool or QThreadPool.globalInstance()
-        self._export_job: ExportJob | None = None
+        # Two runners, so a long export never holds up a search. Searches run one at a time:
+        # a word found in most of a million entries takes about a second, and typing must not
+        # wait for it.
+        self._reads = TaskRunner("earshot-log-reads", self)
+        self._exports = TaskRunner("earshot-export", self)
+        self._exporting = False
+        # Both threads end with the window, or at quit if the window lives that long. A plain
+        # function over the runners: by the time ``destroyed`` fires, the window is half gone.
+        self.destroyed.connect(partial(_shut_down, (self._reads, self._exports)))
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
         self.entry_dialog: EntryDialog | None = None
         self.export_dialog: ExportFileDialog | None = None
         self.message: QMessageBox | None = None
@@ -77,11 +99,7 @@ class LogWindow(QMainWindow):
         self.resize(1000, 600)
 
         self.filters = FilterBar(preferences.stations, preferences.staff, self)
-        # Searches run here, one at a time: a word found in most of a million entries takes
-        # about a second, and typing must not wait for it.
-        self._search_pool = QThreadPool(self)
-        self._search_pool.setMaxThreadCount(1)
-        self.model = LogModel(journal, self.filters.query(), pool=self._search_pool, parent=self)
+        self.model = LogModel(journal, self.filters.query(), runner=self._reads, parent=self)
         self.table = self._build_table()
         self.count_label = QLabel(self)
         self.count_label.setObjectName("count")
@@ -234,8 +252,14 @@ class LogWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._timer.stop()
-        self._search_pool.clear()
+        self._reads.drop_pending()
         super().closeEvent(event)
+
+    @Slot()
+    def shutdown(self) -> None:
+        """End the worker threads (at quit): a running export gets a moment to finish."""
+        self._timer.stop()
+        _shut_down((self._reads, self._exports))
 
     # -- one entry --------------------------------------------------------------------------
 
@@ -312,7 +336,7 @@ class LogWindow(QMainWindow):
 
     @Slot()
     def export(self) -> None:
-        if self._export_job is not None:
+        if self._exporting:
             return
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         dialog = ExportFileDialog(self, folder)
@@ -331,32 +355,29 @@ class LogWindow(QMainWindow):
 
     def export_to(self, target: Path, export_format: ExportFormat) -> None:
         """Export the entries the log shows now (its current query) on a worker thread."""
-        job = ExportJob(self._journal, self.model.query(), target, export_format)
-        job.signals.finished.connect(self._exported)
-        job.signals.failed.connect(self._export_failed)
-        # Qt must not delete the job while Python holds it; we drop it when it reports.
-        job.setAutoDelete(False)
-        self._export_job = job
+        self._exporting = True
         self.export_action.setEnabled(False)
         self.statusBar().showMessage(self.tr("Exporting to %1…").replace("%1", str(target)))
-        self._pool.start(job)
-
-    @Slot(int, str)
-    def _exported(self, count: int, target: str) -> None:
-        self._export_job = None
-        self.export_action.setEnabled(True)
-        self.statusBar().showMessage(
-            self.tr("Exported %n entries to %1.", "", count).replace("%1", target)
+        self._exports.run(
+            partial(export_to, self._journal, self.model.query(), target, export_format),
+            partial(self._export_done, target),
         )
-        self.exported.emit(count, target)
 
-    @Slot(str)
-    def _export_failed(self, message: str) -> None:
-        self._export_job = None
+    def _export_done(self, target: Path, result: TaskResult[int]) -> None:
+        self._exporting = False
         self.export_action.setEnabled(True)
-        self.statusBar().clearMessage()
-        self._tell(self.tr("The export was not written"), message)
-        self.export_failed.emit(message)
+        try:
+            count = result.get()
+        except Exception as error:
+            message = failure_message(error)
+            self.statusBar().clearMessage()
+            self._tell(self.tr("The export was not written"), message)
+            self.export_failed.emit(message)
+            return
+        self.statusBar().showMessage(
+            self.tr("Exported %n entries to %1.", "", count).replace("%1", str(target))
+        )
+        self.exported.emit(count, str(target))
 
     def _tell(self, title: str, message: str) -> None:
         box = QMessageBox(
@@ -367,6 +388,11 @@ class LogWindow(QMainWindow):
         box.finished.connect(self._back_to_table)
         self.message = box
         box.open()
+
+
+def _shut_down(runners: tuple[TaskRunner, ...], *_: object) -> None:
+    for runner in runners:
+        runner.shutdown(SHUTDOWN_WAIT_MS)
 
 
 class LogOpener:

@@ -68,11 +68,41 @@ class TaskRunner(QObject):
     def busy(self) -> bool:
         return bool(self._pending)
 
-    def run(self, job: Callable[[], T], done: Callable[[TaskResult[T]], None]) -> None:
-        """Queue ``job`` for the worker thread; call ``done`` with its result in this thread."""
+    def run(
+        self,
+        job: Callable[[], T],
+        done: Callable[[TaskResult[T]], None],
+        *,
+        replace_pending: bool = False,
+    ) -> None:
+        """Queue ``job`` for the worker thread; call ``done`` with its result in this thread.
+
+        With ``replace_pending``, jobs queued before it that have not started are dropped
+        first (see :meth:`drop_pending`): only the newest of a stream of requests runs.
+        """
+        if replace_pending:
+            self.drop_pending()
         number = next(self._numbers)
         self._pending[number] = done
         self._tickets.put(_Ticket(number, job))
+
+    def drop_pending(self) -> int:
+        """Drop the jobs that have not started; their ``done`` is never called.
+
+        The job running now (if any) finishes and reports as usual. Returns how many were
+        dropped.
+        """
+        dropped = 0
+        while True:
+            try:
+                ticket = self._tickets.get_nowait()
+            except queue.Empty:
+                return dropped
+            if ticket is None:  # shutdown's stop mark: it stays, and nothing is behind it
+                self._tickets.put(None)
+                return dropped
+            self._pending.pop(ticket.number, None)
+            dropped += 1
 
     def _work(self) -> None:
         while (ticket := self._tickets.get()) is not None:
