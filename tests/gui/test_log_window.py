@@ -279,6 +279,8 @@ def test_delete_asks_then_makes_a_tombstone_and_the_row_goes(
     # "Keep it" keeps it.
     qtbot.keyClick(window.table, Qt.Key.Key_Delete)
     _answer(qtbot, lambda: window.message, Qt.Key.Key_K)
+    assert window.message is not None
+    assert "“entry number 9”" in window.message.text()
     assert window.model.rowCount() == 10
     assert len(journal.history(newest.id)) == 1
 
@@ -311,6 +313,8 @@ def test_delete_from_the_entry_dialog(
     qtbot.keyClick(dialog.form.text, Qt.Key.Key_D, CTRL)
     with qtbot.waitSignal(window.entries_changed):
         _answer(qtbot, lambda: dialog.confirm, Qt.Key.Key_D)
+    assert dialog.confirm is not None
+    assert "“entry number 9”" in dialog.confirm.text()  # the same question as from the log
     assert window.model.rowCount() == 9
     assert journal.history(entries[-1].id)[-1]["deleted"] is True
 

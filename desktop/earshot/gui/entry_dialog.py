@@ -7,7 +7,9 @@ Keys: Ctrl+S or Ctrl+Enter saves, Ctrl+D deletes (after asking), Esc closes.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -24,6 +26,44 @@ from earshot.core.journal import Journal, JournalError, StoredEntry
 from earshot.core.settings import Preferences
 from earshot.gui.entry_form import EntryForm
 from earshot.gui.log_model import sync_label, when_label
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ConfirmDelete", text)
+
+
+def confirm_delete(parent: QWidget, text: str, on_delete: Callable[[], None]) -> QMessageBox:
+    """Ask before deleting the entry that says ``text``; ``on_delete`` runs if the answer is yes.
+
+    The box is opened window-modal with ``open()``, not ``exec()``: the app's own event loop
+    keeps running (the sync, the quick entry), and "Keep it" is the default and Escape.
+    Returns the box, already open.
+    """
+    title = _tr("Delete this entry?")
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        title,
+        _tr(
+            "Delete the entry “%1”? It disappears from the log and the company is told it "
+            "was deleted. Its words stay in this PC's history."
+        ).replace("%1", text[:80]),
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    box.setObjectName("confirm_delete")
+    box.setAccessibleName(title)
+    delete = box.addButton(_tr("&Delete"), QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(_tr("&Keep it"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+
+    def answered() -> None:
+        if box.clickedButton() is delete:
+            on_delete()
+
+    box.finished.connect(answered)
+    box.open()
+    return box
 
 
 class EntryDialog(QDialog):
@@ -124,30 +164,7 @@ class EntryDialog(QDialog):
     def ask_delete(self) -> None:
         if self.stored.entry.deleted:
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.tr("Delete this entry?"),
-            self.tr(
-                "It disappears from the log and the company is told it was deleted. "
-                "Its words stay in this PC's history."
-            ),
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        box.setObjectName("confirm_delete")
-        box.setAccessibleName(self.tr("Delete this entry?"))
-        delete = box.addButton(self.tr("&Delete"), QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton(self.tr("&Keep it"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-
-        def answered() -> None:
-            if box.clickedButton() is delete:
-                self._delete()
-
-        box.finished.connect(answered)
-        self.confirm = box
-        box.open()
+        self.confirm = confirm_delete(self, self.stored.entry.text, self._delete)
 
     def _delete(self) -> None:
         try:

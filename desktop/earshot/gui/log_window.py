@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from earshot.core.export import ExportFormat
 from earshot.core.journal import EntryQuery, Journal, JournalError, StoredEntry
 from earshot.core.settings import Preferences
-from earshot.gui.entry_dialog import EntryDialog
+from earshot.gui.entry_dialog import EntryDialog, confirm_delete
 from earshot.gui.export_dialog import ExportFileDialog, export_to, failure_message
 from earshot.gui.log_filters import FilterBar
 from earshot.gui.log_model import Column, LogModel
@@ -293,32 +293,9 @@ class LogWindow(QMainWindow):
         stored = self.selected()
         if stored is None or stored.entry.deleted:
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.tr("Delete this entry?"),
-            self.tr(
-                "Delete the entry “%1”? It disappears from the log and the company is told it "
-                "was deleted. Its words stay in this PC's history."
-            ).replace("%1", stored.entry.text[:80]),
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        box.setObjectName("confirm_delete")
-        box.setAccessibleName(self.tr("Delete this entry?"))
-        delete = box.addButton(self.tr("&Delete"), QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton(self.tr("&Keep it"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        entry_id = stored.entry.id
-
-        def answered() -> None:
-            if box.clickedButton() is delete:
-                self._delete(entry_id)
-
-        box.finished.connect(answered)
+        box = confirm_delete(self, stored.entry.text, partial(self._delete, stored.entry.id))
         box.finished.connect(self._back_to_table)
         self.message = box
-        box.open()
 
     def _delete(self, entry_id: uuid.UUID) -> None:
         row = self.table.currentIndex().row()
