@@ -27,6 +27,10 @@ OPENAPI_PATH = "/api/v1/openapi.json"
 # What a collector allows unless its /info says otherwise.
 DEFAULT_MAX_ENTRIES = 500
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+# The most a sender takes from a collector's /info: a mistyped limit (or a hostile answer) must
+# not make it claim the whole outbox or build one huge body in memory.
+MAX_INFO_ENTRIES = 1000
+MAX_INFO_BYTES = 8 * 1024 * 1024
 
 KINDS = ("praise", "complaint", "suggestion", "question", "other")
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -99,6 +103,10 @@ class Info:
 
 class NotOurAnswer(ValueError):
     """A 2xx answer whose body is not the protocol's JSON (a captive portal, a proxy's page)."""
+
+
+class ProtocolMismatch(ValueError):
+    """The collector speaks another version of the protocol: a person must update one side."""
 
 
 def parse_time(value: Any) -> datetime:
@@ -221,13 +229,23 @@ def decode_results(body: bytes, sent: Sequence[Mapping[str, Any]]) -> list[Resul
 
 
 def decode_info(body: bytes) -> Info:
+    """A collector's information, its limits kept within reason; :class:`NotOurAnswer` if it is
+    not ours, :class:`ProtocolMismatch` if it speaks another version."""
     try:
         document = json.loads(body)
-        return Info(
+        info = Info(
             protocol=int(document["protocol"]),
-            max_entries=max(1, int(document["max_entries"])),
-            max_bytes=max(1024, int(document["max_bytes"])),
+            max_entries=min(MAX_INFO_ENTRIES, max(1, int(document["max_entries"]))),
+            max_bytes=min(MAX_INFO_BYTES, max(1024, int(document["max_bytes"]))),
             server_time=parse_time(document["server_time"]),
         )
-    except (ValueError, KeyError, TypeError) as error:
+    # OverflowError: int() of an infinity (JSON's "Infinity" or 1e999).
+    except (ValueError, KeyError, TypeError, OverflowError) as error:
         raise NotOurAnswer(f"the answer is not Earshot collector information ({error})") from error
+    if info.protocol != PROTOCOL_VERSION:
+        raise ProtocolMismatch(
+            f"Needs attention: the collector speaks version {info.protocol} of the sync protocol "
+            f"and this app speaks version {PROTOCOL_VERSION}, so nothing can be sent. Ask IT to "
+            "update Earshot or the collector; every entry stays queued until then"
+        )
+    return info

@@ -48,7 +48,7 @@ from earshot_sync.client import (
     TooLarge,
     server_skew,
 )
-from earshot_sync.protocol import Info, Result, ResultStatus, encode_batch
+from earshot_sync.protocol import Info, ProtocolMismatch, Result, ResultStatus, encode_batch
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,9 @@ class PassResult:
     retry_after: float | None = None
     acknowledged: int = 0
     attention: int = 0
+    # A RETRY that time alone will not fix (the collector speaks another protocol version):
+    # shown as needs attention while the sender keeps trying, in case the collector changes.
+    needs_person: bool = False
 
 
 REFUSED_MESSAGE = (
@@ -229,7 +232,12 @@ class Sender:
         waiting = self._report_waiting()
         acknowledged = attention = 0
         try:
-            info = self._client.info()
+            try:
+                info = self._client.info()
+            except ProtocolMismatch as mismatch:
+                message = str(mismatch)
+                log.warning("%s", message)
+                return PassResult(Outcome.RETRY, message, None, needs_person=True)
             self._check_clock(info)
             while not self._stop.is_set():
                 claimed = self._outbox.claim_batch(info.max_entries)
@@ -328,20 +336,21 @@ class Sender:
             if result.outcome is not Outcome.RETRY:
                 return PassResult(result.outcome, result.message, None, total_ack, total_attention)
             delay = self._backoff.next_delay(result.retry_after)
+            waiting_state = (
+                SenderState.NEEDS_ATTENTION if result.needs_person else SenderState.OFFLINE
+            )
             if once:
-                self._report(SenderState.OFFLINE, f"{result.message}.")
+                self._report(waiting_state, f"{result.message}.")
                 return PassResult(result.outcome, result.message, delay, total_ack, total_attention)
             if deadline is not None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    self._report(SenderState.OFFLINE, f"{result.message}.")
+                    self._report(waiting_state, f"{result.message}.")
                     return PassResult(
                         Outcome.RETRY, result.message, delay, total_ack, total_attention
                     )
                 delay = min(delay, remaining)
-            self._report(
-                SenderState.OFFLINE, f"{result.message}. Trying again in {_seconds(delay)}."
-            )
+            self._report(waiting_state, f"{result.message}. Trying again in {_seconds(delay)}.")
             self._hooks.retry_scheduled(delay, result.message)
             self._wake.wait(delay)
             if self._stop.is_set():

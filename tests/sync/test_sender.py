@@ -14,6 +14,7 @@ import pytest
 from earshot.core.codec import to_dict
 from earshot.core.entry import EntryInput, SyncState
 from earshot.core.journal import Journal
+from earshot_sync.backoff import MIN_RETRY_AFTER_SECONDS
 from earshot_sync.protocol import content_digest
 from earshot_sync.sender import Outcome, SenderState
 from tests.faultserver import (
@@ -182,6 +183,29 @@ def test_403_on_a_batch_stops_with_nothing_left_sending(
     assert states(journal) == {SyncState.QUEUED: 3}
 
 
+def test_a_collector_of_another_protocol_version_needs_attention(
+    journal: Journal, server: FaultServer, make_sender: MakeSender, hooks: Recorder
+) -> None:
+    fill(journal, 2)
+    other = {
+        "protocol": 2,
+        "max_entries": 500,
+        "max_bytes": 2 * 1024 * 1024,
+        "server_time": datetime.now(UTC).isoformat(),
+    }
+    server.script(INFO, respond(200, json.dumps(other)))
+
+    result = make_sender().run(deadline=time.monotonic())
+
+    assert result.outcome is Outcome.RETRY
+    state, message = hooks.states[-1]
+    assert state is SenderState.NEEDS_ATTENTION
+    assert "the collector speaks version 2 of the sync protocol" in message
+    assert "sign-in page" not in message
+    assert server.posts() == []
+    assert states(journal) == {SyncState.QUEUED: 2}
+
+
 @pytest.mark.parametrize("status", [429, 503])
 def test_retry_after_in_seconds_is_obeyed(
     journal: Journal, server: FaultServer, make_sender: MakeSender, status: int
@@ -219,7 +243,8 @@ def test_the_servers_retry_after_is_the_wait_the_loop_takes(
 
     assert make_sender().run().outcome is Outcome.DONE
 
-    assert hooks.retries == [(0.0, hooks.retries[0][1])]
+    # Retry-After: 0 is obeyed with the one-second floor, never as a busy loop.
+    assert hooks.retries == [(MIN_RETRY_AFTER_SECONDS, hooks.retries[0][1])]
     assert "busy (429)" in hooks.retries[0][1]
     assert states(journal) == {SyncState.SENT: 2}
 
