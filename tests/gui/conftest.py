@@ -26,6 +26,7 @@ from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import Resources
 from earshot.gui.tasks import TaskRunner
 from earshot.gui.window_state import WindowState
+from tests import mounts
 
 SOURCE_RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
@@ -115,31 +116,8 @@ def runner(qapp: QApplication) -> Iterator[TaskRunner]:
     assert task_runner.shutdown(10_000)
 
 
-class Mount:
-    """A real tmpfs mount that a test can turn read-only: root ignores file permissions."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def remount(self, mode: str) -> None:
-        subprocess.run(["mount", "-o", f"remount,{mode}", str(self.path)], check=True)
-
-
 @pytest.fixture
-def tmpfs(tmp_path: Path) -> Iterator[Mount]:
-    mountpoint = tmp_path / "mnt"
-    mountpoint.mkdir()
-    if shutil.which("mount") is None:
-        pytest.skip("needs mount from the Debian package 'mount'")
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64m", "earshot-test", str(mountpoint)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
-    try:
-        yield Mount(mountpoint)
-    finally:
-        subprocess.run(["umount", "-l", str(mountpoint)], check=False)
+def tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A real tmpfs mount (see tests/mounts.py) that a test can turn read-only."""
+    with mounts.tmpfs(tmp_path / "mnt", "64m") as mountpoint:
+        yield mountpoint

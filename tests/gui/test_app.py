@@ -22,7 +22,7 @@ from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import ENV_RESOURCES, Resources
 from earshot.gui.tray import FallbackWindow
 from earshot.gui.window_state import WindowState
-from tests.gui.conftest import Mount
+from tests.mounts import make_read_only
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -159,16 +159,16 @@ def test_a_damaged_journal_is_explained_and_left_alone(
 
 
 def test_a_read_only_data_directory_is_explained(
-    profile: Profile, env: dict[str, str], tmpfs: Mount
+    profile: Profile, env: dict[str, str], tmpfs: Path
 ) -> None:
-    tmpfs.remount("ro")
-    read_only = Profile.resolve(tmpfs.path, env)
+    make_read_only(tmpfs)
+    read_only = Profile.resolve(tmpfs, env)
     seen: list[str] = []
     _answer_next_message_box(seen)
     assert run_app(read_only, env) == 1
     assert len(seen) == 1
     assert "not allowed to write in its folder" in seen[0]
-    assert list(tmpfs.path.iterdir()) == []
+    assert list(tmpfs.iterdir()) == []
 
 
 def _when(ready: Callable[[], QWidget | None], then: Callable[[QWidget], None]) -> None:

@@ -30,6 +30,7 @@ from earshot.core.settings import Preferences
 from earshot.gui.log_model import Column
 from earshot.gui.log_window import LogOpener, LogWindow
 from tests.gui import bulk
+from tests.mounts import make_read_only
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 ALT = Qt.KeyboardModifier.AltModifier
@@ -377,10 +378,10 @@ def test_an_export_that_cannot_be_written_says_so(
     journal: Journal,
     entries: list[Entry],
     make_log: Callable[[Journal], LogWindow],
-    tmpfs: object,
+    tmpfs: Path,
 ) -> None:
-    folder: Path = tmpfs.path  # type: ignore[attr-defined]
-    tmpfs.remount("ro")  # type: ignore[attr-defined]
+    folder = tmpfs
+    make_read_only(folder)
     window = make_log(journal)
     target = folder / "entries.csv"
 

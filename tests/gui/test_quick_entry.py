@@ -25,7 +25,8 @@ from earshot.core.journal import EntryQuery, Journal
 from earshot.core.profile import Profile
 from earshot.gui.quick_entry import DRAFT_NAME, QuickEntryWindow
 from earshot.gui.words_edit import PASTE_LIMIT
-from tests.gui.conftest import MakeWindow, Mount, reopen
+from tests.gui.conftest import MakeWindow, reopen
+from tests.mounts import make_read_only, make_writable
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 ALT = Qt.KeyboardModifier.AltModifier
@@ -400,9 +401,9 @@ def test_locked_database_keeps_the_text_and_earlier_entries(
 
 
 def test_read_only_data_directory_keeps_the_text_and_earlier_entries(
-    qtbot: QtBot, make_window: MakeWindow, tmpfs: Mount
+    qtbot: QtBot, make_window: MakeWindow, tmpfs: Path
 ) -> None:
-    path = tmpfs.path / "journal.sqlite3"
+    path = tmpfs / "journal.sqlite3"
     journal = Journal.open(path, busy_timeout_ms=200)
     try:
         window = make_window(journal)
@@ -411,14 +412,14 @@ def test_read_only_data_directory_keeps_the_text_and_earlier_entries(
         reopen(qtbot, window)
         # No file may be open for writing when the mount turns read-only.
         journal.close()
-        tmpfs.remount("ro")
+        make_read_only(tmpfs)
         qtbot.keyClicks(window.form.text, "typed on a read-only disk")
         qtbot.keyClick(window.form.text, Qt.Key.Key_Return, CTRL)
         assert "not allowed to write in its folder" in problems(window)
         assert window.isVisible()
         assert window.form.text.toPlainText() == "typed on a read-only disk"
         journal.close()
-        tmpfs.remount("rw")
+        make_writable(tmpfs)
         save(qtbot, window)
         texts = sorted(entry.text for entry in entries(journal))
         assert texts == ["saved while writable", "typed on a read-only disk"]
