@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
+from keyring.backends.chainer import ChainerBackend
 
 SERVICE = "earshot"
 ENV_TOKEN = "EARSHOT_TOKEN"  # noqa: S105 (the variable's name, not a secret)
@@ -65,23 +66,25 @@ _NOT_SECURE = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
 
 
 def _check_secure(backend: KeyringBackend) -> KeyringBackend:
-    module = type(backend).__module__
-    backends = getattr(backend, "backends", None)  # the chainer: secure if any member is
-    if backends is not None:
-        if not backends:
-            module = "keyring.backends.fail"
-        else:
-            for member in backends:
-                _check_secure(member)
-            return backend
-    if module.startswith(_NOT_SECURE):
-        raise NoKeyring(
-            "This PC has no secure keyring to keep the device token in (on Linux: the "
-            "Secret Service, from GNOME Keyring or KWallet, in a logged-in desktop session). "
-            "Earshot does not store the token in a file. Start a desktop session with a "
-            f"keyring, or set {ENV_TOKEN} for unattended use."
-        )
-    return backend
+    """The backend to keep the token in: ``backend`` if it is secure; else :class:`NoKeyring`.
+
+    A chain of backends (keyring's default when several are installed, say the Secret Service
+    and keyrings.alt's plaintext file) stores with its highest-priority member, and reads and
+    deletes by asking every member in turn. So a chain is used only when that first member is
+    secure, and then that member alone: an insecure member is never written to nor read from.
+    """
+    if isinstance(backend, ChainerBackend):
+        members = list(backend.backends)
+        if members:
+            return _check_secure(members[0])
+    elif not type(backend).__module__.startswith(_NOT_SECURE):
+        return backend
+    raise NoKeyring(
+        "This PC has no secure keyring to keep the device token in (on Linux: the "
+        "Secret Service, from GNOME Keyring or KWallet, in a logged-in desktop session). "
+        "Earshot does not store the token in a file. Start a desktop session with a "
+        f"keyring, or set {ENV_TOKEN} for unattended use."
+    )
 
 
 def keyring_user(endpoint: str) -> str:
