@@ -96,7 +96,8 @@ def test_token_from_stdin_into_the_keyring_then_sync_sends_everything(
     assert collector.count() == 3
     # The keyring keeps it encrypted; no file anywhere holds it in the clear.
     assert files_containing(tmp_path, collector.token) == []
-    assert collector.token not in synced.stdout + synced.stderr + shown.stdout + stored.stdout
+    printed = collector.token in synced.stdout + synced.stderr + shown.stdout + stored.stdout
+    assert not printed, "the device token was printed"  # (an "in" assert would print it)
 
     cleared = earshot(env, "token", "clear")
     assert cleared.returncode == 0

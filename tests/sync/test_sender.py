@@ -6,6 +6,8 @@ import json
 import socket
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -249,10 +251,16 @@ def test_the_servers_retry_after_is_the_wait_the_loop_takes(
     assert states(journal) == {SyncState.SENT: 2}
 
 
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@contextmanager
+def refusing_port() -> Iterator[int]:
+    """A loopback port that refuses connections for as long as the block runs.
+
+    The socket stays bound without listening: connecting is refused (RST), and no other process
+    can take the port meanwhile, as it could between closing a probe socket and using its port.
+    """
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield int(held.getsockname()[1])
 
 
 FAILURES: dict[str, Fault] = {
@@ -312,7 +320,8 @@ def test_a_refused_connection_is_offline_then_retried(
 ) -> None:
     fill(journal, 2)
 
-    result = make_sender(url=f"http://127.0.0.1:{unused_port()}").run(deadline=time.monotonic())
+    with refusing_port() as port:
+        result = make_sender(url=f"http://127.0.0.1:{port}").run(deadline=time.monotonic())
 
     assert result.outcome is Outcome.RETRY
     assert "failed" in result.message
