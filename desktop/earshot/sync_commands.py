@@ -7,10 +7,24 @@ in :mod:`earshot.sync_cli`, loaded only when one of these commands runs.
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Mapping
 from typing import TextIO
 
 from earshot.core.profile import Profile
+
+
+def _seconds(value: str) -> float:
+    """A finite number of seconds above zero: float() also reads "nan", "inf" and "-1"."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a number of seconds above 0 (for example 30 or 0.5)"
+        )
+    return seconds
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,7 +34,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     sync.add_argument(
         "--max-time",
-        type=float,
+        type=_seconds,
         metavar="SECONDS",
         help="stop retrying after this long (default: retry until everything is sent)",
     )

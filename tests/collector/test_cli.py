@@ -11,6 +11,7 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import requests
 
 from earshot_sync.protocol import ENTRIES_PATH, INFO_PATH
@@ -185,3 +186,11 @@ def test_the_store_follows_the_environment_when_no_option_says(tmp_path: Path) -
     assert [row["name"] for row in json.loads(listed.stdout)] == ["till-2"]
     explicit = run("--database", elsewhere.replace("other", "third"), "list-devices", env=env)
     assert "No devices yet" in explicit.stdout
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "65536", "http"])
+def test_serve_on_a_port_out_of_range_is_a_usage_error(tmp_path: Path, port: str) -> None:
+    done = run("--data-dir", str(tmp_path), "serve", f"--port={port}")
+    assert done.returncode == 2
+    assert f"'{port}' is not a port: give a number from 1 to 65535" in done.stderr
+    assert "Traceback" not in done.stderr

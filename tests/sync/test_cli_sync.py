@@ -242,6 +242,17 @@ def test_usage_errors_exit_2(env: dict[str, str]) -> None:
     assert earshot(env, "sync", "--max-time", "soon").returncode == 2
 
 
+@pytest.mark.parametrize("seconds", ["soon", "nan", "inf", "-1", "0", "-inf"])
+def test_max_time_must_be_a_finite_number_of_seconds_above_zero(
+    env: dict[str, str], seconds: str
+) -> None:
+    result = earshot(env, "sync", f"--max-time={seconds}")
+
+    assert result.returncode == 2
+    assert f"'{seconds}' is not a number of seconds above 0" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_second_sync_while_one_runs_says_so(
     env: dict[str, str], server: FaultServer, token: str, data_dir: Path, journal: Journal
 ) -> None:

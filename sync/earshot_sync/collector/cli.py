@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8765, help="port (0 picks a free one)")
     serve.add_argument("--max-entries", type=_positive, default=DEFAULT_MAX_ENTRIES)
     serve.add_argument("--max-bytes", type=_positive, default=DEFAULT_MAX_BYTES)
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
@@ -93,6 +93,18 @@ def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _port(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a port: give a number from 1 to 65535 (0 picks a free one)"
+        )
     return number
 
 
