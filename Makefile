@@ -21,7 +21,7 @@ translations: $(STAMP)
 
 # After changing a user-visible string in desktop/earshot/gui: refresh the catalogues.
 lupdate: $(STAMP)
-	$(BIN)/pyside6-lupdate -locations relative $$(find desktop/earshot/gui -name '*.py' | sort) \
+	$(BIN)/pyside6-lupdate -no-obsolete -locations relative $$(find desktop/earshot/gui -name '*.py' | sort) \
 		-ts resources/translations/*.ts
 
 system-deps:

@@ -47,7 +47,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>EntryDialog</name>
     <message>
-        <location filename="../../desktop/earshot/gui/entry_dialog.py" line="+47"/>
+        <location filename="../../desktop/earshot/gui/entry_dialog.py" line="+87"/>
         <source>Entry</source>
         <translation type="unfinished"></translation>
     </message>
@@ -104,27 +104,6 @@ Log what customers say, offline first.</source>
     <message>
         <location line="+6"/>
         <source>This entry was deleted; saving changes brings it back.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+31"/>
-        <location line="+9"/>
-        <source>Delete this entry?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-7"/>
-        <source>It disappears from the log and the company is told it was deleted. Its words stay in this PC&apos;s history.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>&amp;Delete</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>&amp;Keep it</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -300,7 +279,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>ExportFileDialog</name>
     <message>
-        <location filename="../../desktop/earshot/gui/export_dialog.py" line="+113"/>
+        <location filename="../../desktop/earshot/gui/export_dialog.py" line="+87"/>
         <location line="+2"/>
         <source>Export the entries shown</source>
         <translation type="unfinished"></translation>
@@ -487,7 +466,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>LogWindow</name>
     <message>
-        <location filename="../../desktop/earshot/gui/log_window.py" line="+75"/>
+        <location filename="../../desktop/earshot/gui/log_window.py" line="+97"/>
         <source>Earshot — log</source>
         <translation type="unfinished"></translation>
     </message>
@@ -497,7 +476,7 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+8"/>
         <source>Number of entries shown</source>
         <translation type="unfinished"></translation>
     </message>
@@ -560,38 +539,17 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+76"/>
-        <location line="+9"/>
-        <source>Delete this entry?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-7"/>
-        <source>Delete the entry “%1”? It disappears from the log and the company is told it was deleted. Its words stay in this PC&apos;s history.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>&amp;Delete</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>&amp;Keep it</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+19"/>
+        <location line="+89"/>
         <source>The entry was not deleted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+32"/>
         <source>Exporting to %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location line="+8"/>
+        <location line="+18"/>
         <source>Exported %n entries to %1.</source>
         <translation>
             <numerusform>Exported %n entry to %1.</numerusform>
@@ -599,7 +557,7 @@ Log what customers say, offline first.</source>
         </translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-4"/>
         <source>The export was not written</source>
         <translation type="unfinished"></translation>
     </message>
