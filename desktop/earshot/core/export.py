@@ -27,7 +27,7 @@ def _row(stored: StoredEntry) -> dict[str, Any]:
     return to_dict(stored.entry) | {"sync_state": stored.sync_state.value}
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -44,7 +44,7 @@ def write_csv(rows: Iterable[StoredEntry], out: TextIO) -> int:
     count = 0
     for stored in rows:
         row = _row(stored)
-        writer.writerow([_cell(row[column]) for column in COLUMNS])
+        writer.writerow([csv_cell(row[column]) for column in COLUMNS])
         count += 1
     return count
 

@@ -263,7 +263,7 @@ def _export_row(stored: StoredEntry) -> dict[str, Any]:
 
 def write_export(entries: Iterable[StoredEntry], out: TextIO, export_format: str) -> int:
     # The same cell rules as the desktop's export, formula neutralisation included.
-    from earshot.core.export import _cell
+    from earshot.core.export import csv_cell
 
     count = 0
     if export_format == "csv":
@@ -271,7 +271,7 @@ def write_export(entries: Iterable[StoredEntry], out: TextIO, export_format: str
         writer.writerow(EXPORT_COLUMNS)
         for stored in entries:
             row = _export_row(stored)
-            writer.writerow([_cell(row.get(column)) for column in EXPORT_COLUMNS])
+            writer.writerow([csv_cell(row.get(column)) for column in EXPORT_COLUMNS])
             count += 1
     else:
         for stored in entries:
