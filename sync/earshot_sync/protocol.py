@@ -125,10 +125,15 @@ def parse_time(value: Any) -> datetime:
 
 
 def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
+    # A loop, not recursion: a list nested a few hundred deep (which json.loads reads) would
+    # raise RecursionError, a 500 for the whole batch.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, list):
+            pending.extend(item)
     return False
 
 

@@ -213,3 +213,23 @@ def test_a_time_out_of_range_in_utc_rejects_that_entry_only(collector: Collector
     assert "'created_at' is not an ISO-8601 time" in (results[1].reason or "")
     assert "'revised_at' is not an ISO-8601 time" in (results[2].reason or "")
     assert collector.count() == 2
+
+
+def test_deeply_nested_values_reject_that_entry_only(collector: Collector) -> None:
+    good = make_entry()
+    deep = "[" * 700 + "]" * 700
+    tags_deep = json.dumps(make_entry()).replace('["queue"]', deep)
+    id_deep = json.dumps(make_entry()).replace('"id": "', '"id": ' + deep + ', "x": "')
+    entries = f"[{tags_deep}, {id_deep}, {json.dumps(good)}]"
+    body = f'{{"sent_at": "2026-11-23T10:00:00+00:00", "entries": {entries}}}'
+    answer = requests.post(
+        collector.url + ENTRIES_PATH,
+        data=body.encode(),
+        headers=collector.headers | {"Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert answer.status_code == 200, answer.text
+    results = answer.json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "stored"]
+    assert "'tags' must be a list of strings" in results[0]["reason"]
+    assert collector.count() == 1

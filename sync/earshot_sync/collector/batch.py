@@ -76,7 +76,9 @@ def _identity(entry: Any) -> tuple[str, int]:
     revision = entry.get("revision")
     if not isinstance(revision, int) or isinstance(revision, bool):
         revision = 0
-    return str(entry.get("id", "")), revision
+    entry_id = entry.get("id", "")
+    # str() of a deeply nested list raises RecursionError; an id that is not text matches nothing.
+    return entry_id if isinstance(entry_id, str) else "", revision
 
 
 def process(
