@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import select
@@ -23,6 +24,7 @@ from pytestqt.qtbot import QtBot
 from earshot.core.entry import MAX_TEXT, Entry, Kind, Sentiment
 from earshot.core.journal import EntryQuery, Journal
 from earshot.core.profile import Profile
+from earshot.core.settings import Preferences
 from earshot.gui.quick_entry import DRAFT_NAME, QuickEntryWindow
 from earshot.gui.words_edit import PASTE_LIMIT
 from tests.gui.conftest import MakeWindow, reopen
@@ -492,3 +494,24 @@ def test_every_alt_key_does_one_thing(window: QuickEntryWindow) -> None:
     letters = [match[1].lower() for match in keys if match is not None]
     assert len(letters) == 16
     assert sorted(letters) == sorted(set(letters))
+
+
+def test_settings_saved_while_open_reach_the_next_entry(
+    qtbot: QtBot, window: QuickEntryWindow, journal: Journal, preferences: Preferences
+) -> None:
+    qtbot.keyClicks(window.form.text, "Typed before the settings changed")
+    changed = dataclasses.replace(
+        preferences, site="York", stations=("till", "phone"), staff=("Ann", "Bo")
+    )
+    window.apply_preferences(changed)
+    assert window.form.text.toPlainText() == "Typed before the settings changed"
+    assert [window.form.staff.itemText(i) for i in range(window.form.staff.count())] == [
+        "Ann",
+        "Bo",
+    ]
+    window.form.station.setFocus()
+    qtbot.keyClick(window.form.station, Qt.Key.Key_P)  # a combo box jumps to "phone"
+    with qtbot.waitSignal(window.saved):
+        qtbot.keyClick(window.form.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    [entry] = entries(journal)
+    assert (entry.site, entry.station) == ("York", "phone")

@@ -69,6 +69,11 @@ class EarshotApp(QObject):
         # other way back in) sets this to False and quits on its own terms.
         self.quit_when_hidden = True
 
+    def apply_preferences(self, preferences: Preferences) -> None:
+        """Settings saved while the app runs reach the windows without a restart."""
+        self.preferences = preferences
+        self.quick_entry.apply_preferences(preferences)
+
     def set_log_opener(self, open_log: Callable[[], object]) -> None:
         """The hook for the log window: called on "Open log" (Ctrl+L) in the quick entry."""
         self._open_log = open_log

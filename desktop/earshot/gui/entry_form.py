@@ -262,6 +262,22 @@ class EntryForm(QWidget):
             index = self.station.count() - 1
         self.station.setCurrentIndex(max(index, 0))
 
+    def set_choices(self, preferences: Preferences) -> None:
+        """New station and staff lists (the settings changed); what is typed or picked stays."""
+        self._preferences = preferences
+        current = self.value()
+        self.station.blockSignals(True)
+        self.station.clear()
+        for station in preferences.stations:
+            self.station.addItem(station, station)
+        self.station.blockSignals(False)
+        self._set_station(current.station)
+        self.staff.blockSignals(True)
+        self.staff.clear()
+        self.staff.addItems(list(preferences.staff))
+        self.staff.setCurrentText(current.staff or "")
+        self.staff.blockSignals(False)
+
     def clear_words(self) -> None:
         """Ready for the next entry: what was said goes, where and who stay."""
         current = self.value()

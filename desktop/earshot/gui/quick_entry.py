@@ -161,6 +161,11 @@ class QuickEntryWindow(QWidget):
     def _open_log_clicked(self) -> None:
         self._open_log()
 
+    def apply_preferences(self, preferences: Preferences) -> None:
+        """Settings saved while the app runs: the next entry uses the new site and lists."""
+        self._preferences = preferences
+        self.form.set_choices(preferences)
+
     # -- saving ---------------------------------------------------------------------------
 
     def save(self) -> None:

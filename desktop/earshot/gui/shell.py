@@ -324,6 +324,7 @@ def start_shell(
             return
         window = SettingsWindow(controller.settings, tokens or TokenStore(), hotkey, autostart)
         window.saved.connect(shell.apply_preferences)
+        window.saved.connect(controller.apply_preferences)
         if sync is not None:
             window.token_saved.connect(sync.token_changed)
         settings_window[:] = [window]
