@@ -76,6 +76,10 @@ def cmd_sync(
         print(f"earshot: {busy}", file=err)
         return EXIT_FAILED
     try:
+        if args.retry_attention:
+            again = journal.requeue_attention()
+            noun = "entry" if again == 1 else "entries"
+            print(f"{again} {noun} that needed attention will be tried again.", file=out)
         sender = Sender(journal, client, PrintHooks(out, err, args.verbose))
         deadline = None if args.max_time is None else time.monotonic() + args.max_time
         try:

@@ -39,6 +39,11 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="stop retrying after this long (default: retry until everything is sent)",
     )
     sync.add_argument("-v", "--verbose", action="store_true", help="print each batch")
+    sync.add_argument(
+        "--retry-attention",
+        action="store_true",
+        help="give the entries that needed attention (refused by the collector) another try",
+    )
 
     token = commands.add_parser("token", help="the device token in the system keyring")
     token_commands = token.add_subparsers(dest="keyring_action", metavar="ACTION", required=True)

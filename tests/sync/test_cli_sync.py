@@ -6,7 +6,9 @@ the entries through the real collector on loopback.
 
 from __future__ import annotations
 
+import random
 import shutil
+import string
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -296,3 +298,25 @@ def test_an_unusable_earshot_token_is_explained(env: dict[str, str]) -> None:
     assert result.returncode == 1
     assert "EARSHOT_TOKEN" in result.stderr
     assert "has a space" not in result.stderr
+
+
+def test_retry_attention_gives_refused_entries_another_try(
+    env: dict[str, str], tmp_path: Path, data_dir: Path
+) -> None:
+    # Random letters, so that gzip cannot shrink the entry below the small collector's limit.
+    words = "".join(random.Random(7).choice(string.ascii_letters) for _ in range(9000))  # noqa: S311
+    with running_collector(tmp_path / "small", max_bytes=2048) as small:
+        earshot(env, "config", "set", "endpoint", small.url)
+        earshot(env, "add", words)
+        earshot(env | {"EARSHOT_TOKEN": small.token}, "sync", "--once")
+        assert counts(data_dir) == {SyncState.NEEDS_ATTENTION: 1}
+    with running_collector(tmp_path / "roomy") as roomy:
+        env = env | {"EARSHOT_TOKEN": roomy.token}
+        earshot(env, "config", "set", "endpoint", roomy.url)
+        assert earshot(env, "sync", "--once").returncode == 0
+        assert counts(data_dir) == {SyncState.NEEDS_ATTENTION: 1}  # not retried by itself
+        retried = earshot(env, "sync", "--once", "--retry-attention")
+        assert retried.returncode == 0, retried.stderr
+        assert "1 entry that needed attention will be tried again." in retried.stdout
+        assert counts(data_dir) == {SyncState.SENT: 1}
+        assert [entry["text"] for entry in roomy.entries()] == [words]
