@@ -64,7 +64,31 @@ def _desktop_exec(command: Sequence[str]) -> str:
     return " ".join(quote(argument) for argument in command).replace("\\", "\\\\")
 
 
-class XdgAutostart:
+class _FileAutostart:
+    """Start at login by a file in a folder the desktop reads at login (XDG, launchd)."""
+
+    path: Path
+
+    def file_bytes(self) -> bytes:
+        raise NotImplementedError
+
+    def is_enabled(self) -> bool:
+        return self.path.is_file()
+
+    def enable(self) -> None:
+        try:
+            _write_atomically(self.path, self.file_bytes())
+        except OSError as error:
+            raise _failed("write", self.path, error) from error
+
+    def disable(self) -> None:
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as error:
+            raise _failed("remove", self.path, error) from error
+
+
+class XdgAutostart(_FileAutostart):
     def __init__(self, command: Sequence[str], env: Mapping[str, str]) -> None:
         self.command = list(command)
         config = env.get("XDG_CONFIG_HOME") or ""
@@ -73,9 +97,6 @@ class XdgAutostart:
         if not config or not base.is_absolute():
             base = Path(env.get("HOME", "~")) / ".config"
         self.path = base.expanduser() / "autostart" / f"{APP_ID}.desktop"
-
-    def is_enabled(self) -> bool:
-        return self.path.is_file()
 
     def contents(self) -> str:
         return (
@@ -89,17 +110,8 @@ class XdgAutostart:
             "X-GNOME-Autostart-enabled=true\n"
         )
 
-    def enable(self) -> None:
-        try:
-            _write_atomically(self.path, self.contents().encode("utf-8"))
-        except OSError as error:
-            raise _failed("write", self.path, error) from error
-
-    def disable(self) -> None:
-        try:
-            self.path.unlink(missing_ok=True)
-        except OSError as error:
-            raise _failed("remove", self.path, error) from error
+    def file_bytes(self) -> bytes:
+        return self.contents().encode("utf-8")
 
 
 class Registry(Protocol):
@@ -174,13 +186,10 @@ class WindowsAutostart:
             raise _failed("remove", f"HKCU\\{RUN_KEY}\\{APP_NAME}", error) from error
 
 
-class LaunchAgentAutostart:
+class LaunchAgentAutostart(_FileAutostart):
     def __init__(self, command: Sequence[str], home: Path) -> None:
         self.command = list(command)
         self.path = home / "Library" / "LaunchAgents" / f"{LAUNCH_AGENT_LABEL}.plist"
-
-    def is_enabled(self) -> bool:
-        return self.path.is_file()
 
     def contents(self) -> bytes:
         return plistlib.dumps(
@@ -194,17 +203,8 @@ class LaunchAgentAutostart:
             }
         )
 
-    def enable(self) -> None:
-        try:
-            _write_atomically(self.path, self.contents())
-        except OSError as error:
-            raise _failed("write", self.path, error) from error
-
-    def disable(self) -> None:
-        try:
-            self.path.unlink(missing_ok=True)
-        except OSError as error:
-            raise _failed("remove", self.path, error) from error
+    def file_bytes(self) -> bytes:
+        return self.contents()
 
 
 def launch_command(
