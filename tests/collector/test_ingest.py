@@ -39,6 +39,20 @@ def statuses(results: list[Result]) -> list[str]:
     return [result.status.value for result in results]
 
 
+def post_raw_entries(collector: Collector, entries: str) -> list[dict[str, Any]]:
+    """Post a batch whose ``entries`` list is written as raw JSON text; its results."""
+    body = f'{{"sent_at": "2026-11-23T10:00:00+00:00", "entries": {entries}}}'
+    answer = requests.post(
+        collector.url + ENTRIES_PATH,
+        data=body.encode(),
+        headers=collector.headers | {"Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert answer.status_code == 200, answer.text
+    results: list[dict[str, Any]] = answer.json()["results"]
+    return results
+
+
 def test_new_entries_are_stored_and_a_repeat_is_a_duplicate_not_a_row(collector: Collector) -> None:
     entries = [make_entry(text=f"entry {n}") for n in range(5)]
     assert statuses(post(collector, entries)) == ["stored"] * 5
@@ -107,15 +121,7 @@ def test_an_entry_that_is_not_an_object_or_not_unicode_is_rejected_alone(
     good = make_entry()
     lone_surrogate = json.dumps(make_entry()).replace('"counter"', '"\\ud800"')
     entries = f"[42, {lone_surrogate}, {json.dumps(good)}]"
-    body = f'{{"sent_at": "2026-11-23T10:00:00+00:00", "entries": {entries}}}'
-    answer = requests.post(
-        collector.url + ENTRIES_PATH,
-        data=body.encode(),
-        headers=collector.headers | {"Content-Type": "application/json"},
-        timeout=60,
-    )
-    assert answer.status_code == 200, answer.text
-    results = answer.json()["results"]
+    results = post_raw_entries(collector, entries)
     assert [r["status"] for r in results] == ["rejected", "rejected", "stored"]
     assert "not valid Unicode" in results[1]["reason"]
     assert collector.count() == 1
@@ -221,15 +227,7 @@ def test_deeply_nested_values_reject_that_entry_only(collector: Collector) -> No
     tags_deep = json.dumps(make_entry()).replace('["queue"]', deep)
     id_deep = json.dumps(make_entry()).replace('"id": "', '"id": ' + deep + ', "x": "')
     entries = f"[{tags_deep}, {id_deep}, {json.dumps(good)}]"
-    body = f'{{"sent_at": "2026-11-23T10:00:00+00:00", "entries": {entries}}}'
-    answer = requests.post(
-        collector.url + ENTRIES_PATH,
-        data=body.encode(),
-        headers=collector.headers | {"Content-Type": "application/json"},
-        timeout=60,
-    )
-    assert answer.status_code == 200, answer.text
-    results = answer.json()["results"]
+    results = post_raw_entries(collector, entries)
     assert [r["status"] for r in results] == ["rejected", "rejected", "stored"]
     assert "'tags' must be a list of strings" in results[0]["reason"]
     assert collector.count() == 1
