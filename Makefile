@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest system-deps clean translations lupdate
+.PHONY: run test lint typecheck pytest system-deps clean translations lupdate bench package
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,8 @@ system-deps:
 	./scripts/system-deps.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check desktop sync tests
-	$(BIN)/ruff format --check desktop sync tests
+	$(BIN)/ruff check desktop sync tests bench
+	$(BIN)/ruff format --check desktop sync tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -38,6 +38,14 @@ pytest: $(STAMP) system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# Benchmarks against baselines measured in the same run: bench/results.json, docs/benchmarks.md.
+bench: $(STAMP) system-deps translations
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The desktop bundle (PyInstaller, one folder) and the .deb built from it, in dist/.
+package: $(STAMP) system-deps translations
+	./packaging/build.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-output

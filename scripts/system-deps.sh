@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need (an X server, a window manager, a tray host,
-# xdotool, the Secret Service keyring, PostgreSQL, Chromium), when run as root on Debian.
+# xdotool, the Secret Service keyring, PostgreSQL, Chromium, Pango, poppler), when run as root
+# on Debian.
 # Elsewhere it only says what is missing; the tests that need it then skip, naming the package
 # (and fail instead under EARSHOT_NO_SKIP=1, as CI runs them).
 set -euo pipefail
@@ -19,6 +20,12 @@ packages=(
   sqlite3
   # a company CA and a server certificate for the sender's TLS tests
   openssl ca-certificates
+  # the collector's pages in a real headless browser (Playwright drives Debian's Chromium)
+  chromium
+  # the huddle digest's PDF (WeasyPrint draws text with Pango) and its check as an image
+  libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+  # PyInstaller reads shared-library dependencies with objdump; the .deb is built with dpkg-deb
+  binutils dpkg
 )
 
 missing=()
