@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -48,21 +49,127 @@ revisions = Table(
     Column("entry_id", String(36), primary_key=True),
     Column("revision", BigInteger, primary_key=True),
     Column("digest", String(64), nullable=False),
-    # The wire entry's fields (protocol.ENTRY_FIELDS) as compact JSON text.
+    # The wire entry's fields (protocol.wire_entry) as compact JSON text.
     Column("document", Text, nullable=False),
     Column("device_name", String(200), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Index("ix_revisions_received_at", "received_at"),
 )
 
+# The newest revision of each entry. Besides the document, the fields the viewer pages filter,
+# sort and count on are kept as columns (written at ingest from the newest revision, back-filled
+# by migration 0002), so that no reader parses JSON. An integer ``id`` is the row's stable key
+# for SQLite's full-text index (FTS5 needs an integer rowid, and a table without an INTEGER
+# PRIMARY KEY may renumber its rowids in a VACUUM).
 current = Table(
     "current",
     metadata,
-    Column("entry_id", String(36), primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry_id", String(36), nullable=False),
     Column("revision", BigInteger, nullable=False),
     Column("deleted", Boolean, nullable=False),
     Column("document", Text, nullable=False),
     Column("device_name", String(200), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    # The entry's own time, in UTC, and the offset of the PC's clock when it was logged.
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("utc_offset_minutes", Integer, nullable=False),
+    # Cut to MAX_LABEL characters (the document keeps what was sent): an index row has a bound.
+    Column("site", String(200), nullable=False),
+    Column("station", String(200), nullable=False),
+    Column("staff", String(200), nullable=True),
+    Column("anonymous", Boolean, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("sentiment", String(20), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("idea", Text, nullable=True),
+    # The tags as sent, a JSON list (entry_tags has them one per row, lower-cased, for filters).
+    Column("tags", Text, nullable=False),
+    Column("contact", Text, nullable=True),
+    Column("follow_up", Boolean, nullable=False),
+    UniqueConstraint("entry_id", name="uq_current_entry_id"),
     Index("ix_current_received_at", "received_at"),
+    # Keyset paging newest first, and the date range of trends.
+    Index("ix_current_created_at", "created_at", "entry_id"),
+    Index("ix_current_site_created_at", "site", "created_at", "entry_id"),
+    Index("ix_current_station", "station"),
+    Index("ix_current_kind_created_at", "kind", "created_at"),
+    Index("ix_current_follow_up_created_at", "follow_up", "created_at", "entry_id"),
 )
+
+# One row per tag of each entry's current revision, lower-cased (cut to MAX_TAG characters).
+entry_tags = Table(
+    "entry_tags",
+    metadata,
+    Column("entry_id", String(36), primary_key=True),
+    Column("tag", String(100), primary_key=True),
+    Index("ix_entry_tags_tag", "tag", "entry_id"),
+)
+
+# The follow-up state of an entry that asked for a call-back; no row means "open".
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("entry_id", String(36), primary_key=True),
+    Column("state", String(20), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Index("ix_follow_ups_state", "state"),
+)
+
+# Every change of a follow-up's state, with who made it and why: the history is kept.
+follow_up_events = Table(
+    "follow_up_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry_id", String(36), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("viewer_name", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_follow_up_events_entry_id", "entry_id", "id"),
+)
+
+# People who read the pages. The password is kept only as an Argon2 hash (accounts.py).
+viewers = Table(
+    "viewers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
+    # Sign-in throttling: failures in a row since the last success, and when the last one was.
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("last_failed_sign_in_at", DateTime(timezone=True), nullable=True),
+)
+
+# Server-side sessions. The browser holds the token; only its SHA-256 is stored here.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("viewer_id", Integer, nullable=False),
+    # Put into forms and checked on every change (not a credential on its own).
+    Column("csrf_secret", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # The absolute end; the idle end is last_seen_at plus the idle timeout.
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Index("ix_sessions_viewer_id", "viewer_id"),
+    Index("ix_sessions_expires_at", "expires_at"),
+)
+
+# Objects only one dialect has, made by migration 0002 and kept by triggers (SQLite) or an
+# expression index (PostgreSQL): the full-text index. Comparisons of this metadata with a
+# database (tests, autogenerate) leave them out with :func:`declared`.
+SEARCH_TABLE = "current_search"  # SQLite FTS5, external content over current(text, idea, tags)
+SEARCH_INDEX = "ix_current_search"  # PostgreSQL GIN over to_tsvector('simple', ...)
+_DIALECT_ONLY = frozenset({SEARCH_INDEX, SEARCH_TABLE}) | frozenset(
+    f"{SEARCH_TABLE}_{suffix}" for suffix in ("data", "idx", "content", "docsize", "config")
+)
+
+
+def declared(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's ``include_name`` hook: False for the dialect-only search objects."""
+    return name not in _DIALECT_ONLY
