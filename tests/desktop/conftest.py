@@ -5,30 +5,29 @@ manager; trayer as the tray host only for the tests that ask for it (``tray_host
 runs in a SUBPROCESS on the xcb platform (this pytest process stays offscreen), through
 ``tests/desktop/harness.py`` or the real ``earshot`` command, and is driven with xdotool.
 
-Waiting for another process has no Qt signal to wait on: :func:`wait_for` asks again until the
-answer is right or a generous deadline passes (the deadline is a failure, never a measurement).
+The desktop itself (Xvfb, openbox, trayer) comes from ``tests/desktop/xserver.py``, which the
+desktop benchmarks share; :func:`wait_for` is its ``wait_until`` failing the test on a timeout.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import queue
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from tests.desktop import xserver
+from tests.desktop.xserver import DEADLINE, PROGRAMS, TRAY_HOST, TimedOut, XDesktop, wait_until
+from tests.desktop.xserver import stop as _stop
 from tests.system import require
 
 ROOT = Path(__file__).resolve().parents[2]
-DEADLINE = 20.0
 T = TypeVar("T")
 
 
@@ -36,128 +35,26 @@ def wait_for(
     what: str, probe: Callable[[], T | None], deadline: float = DEADLINE, pause: float = 0.05
 ) -> T:
     """``probe()`` once it returns something truthy; fails naming ``what`` after ``deadline``."""
-    give_up = time.monotonic() + deadline
-    last: T | None = None
-    while time.monotonic() < give_up:
-        last = probe()
-        if last:
-            return last
-        time.sleep(pause)
-    pytest.fail(f"timed out waiting for {what} (last answer: {last!r})")
-
-
-def _stop(process: subprocess.Popen[Any]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-
-
-@dataclass
-class XDesktop:
-    display: str
-    env: dict[str, str] = field(repr=False)
-
-    def run(self, *args: str, check: bool = True) -> str:
-        done = subprocess.run(
-            list(args), env=self.env, capture_output=True, text=True, timeout=30, check=False
-        )
-        if check and done.returncode != 0:
-            raise AssertionError(f"{args} failed ({done.returncode}): {done.stderr}")
-        return done.stdout.strip()
-
-    def xdotool(self, *args: str, check: bool = True) -> str:
-        return self.run("xdotool", *args, check=check)
-
-    def focused_window_name(self) -> str:
-        return self.xdotool("getwindowfocus", "getwindowname", check=False)
-
-    def selection_owner(self, atom: str) -> int:
-        from Xlib import display
-
-        connection = display.Display(self.display)
-        try:
-            owner = connection.get_selection_owner(connection.intern_atom(atom))
-            return int(getattr(owner, "id", owner))
-        finally:
-            connection.close()
-
-    def num_lock_on(self) -> bool:
-        output = self.run("xset", "q", check=False) if _which("xset") else ""
-        if output:
-            return "Num Lock:    on" in output
-        from Xlib import display
-
-        connection = display.Display(self.display)
-        try:
-            return bool(connection.get_keyboard_control().led_mask & 0b10)
-        finally:
-            connection.close()
-
-
-def _which(program: str) -> bool:
-    import shutil
-
-    return shutil.which(program) is not None
+    try:
+        return wait_until(what, probe, deadline, pause)
+    except TimedOut as timed_out:
+        pytest.fail(str(timed_out))
 
 
 @pytest.fixture(scope="session")
 def x_desktop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XDesktop]:
-    xvfb = require("Xvfb", "xvfb")
-    require("openbox", "openbox")
-    require("xdotool", "xdotool")
-    require("xmessage", "x11-utils")
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(
-        [xvfb, "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write_end,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_end)
-    with os.fdopen(read_end) as pipe:
-        number = pipe.readline().strip()  # Xvfb writes the display number once it listens
-    assert number, "Xvfb did not start"
-    env = dict(os.environ)
-    env.update(DISPLAY=f":{number}", QT_QPA_PLATFORM="xcb")
-    env.pop("WAYLAND_DISPLAY", None)
-    home = tmp_path_factory.mktemp("x-home")
-    env["HOME"] = str(home)
-    env["XDG_CONFIG_HOME"] = str(home / ".config")
-    desktop = XDesktop(env["DISPLAY"], env)
-    manager = subprocess.Popen(
-        ["openbox", "--sm-disable"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        wait_for("openbox", lambda: desktop.selection_owner("WM_S0"))
+    for program, package in PROGRAMS.items():
+        require(program, package)
+    with xserver.x_desktop(tmp_path_factory.mktemp("x-home")) as desktop:
         yield desktop
-    finally:
-        _stop(manager)
-        _stop(server)
 
 
 @pytest.fixture
 def tray_host(x_desktop: XDesktop) -> Iterator[subprocess.Popen[bytes]]:
     """trayer, holding the system tray selection for the test."""
-    trayer = require("trayer", "trayer")
-    process = subprocess.Popen(
-        [trayer, "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"],
-        env=x_desktop.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for("trayer to own the tray", lambda: x_desktop.selection_owner("_NET_SYSTEM_TRAY_S0"))
+    require(*TRAY_HOST)
+    with xserver.tray_host(x_desktop) as process:
         yield process
-    finally:
-        _stop(process)
-        wait_for(
-            "the tray selection to be free",
-            lambda: not x_desktop.selection_owner("_NET_SYSTEM_TRAY_S0"),
-        )
 
 
 @pytest.fixture
