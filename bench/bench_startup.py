@@ -1,0 +1,132 @@
+"""Cold start to tray ready, beside a bare QApplication showing a QSystemTrayIcon.
+
+On Xvfb with openbox and trayer, the benchmark times from just before it starts the process to
+when trayer embeds the process's tray icon: the icon window is reparented from the root into the
+tray (a ReparentNotify the benchmark's own X connection reads; the window manager's frames are
+children of the root, trayer's sockets are not). Nothing inside the app is asked or changed.
+
+* the real app: ``python -m earshot`` on a fresh profile each time (new data folder, no system
+  settings), which also opens its quick entry;
+* the baseline: ``python -c`` importing ``PySide6.QtWidgets``, a bare ``QApplication`` and a
+  ``QSystemTrayIcon`` with a plain icon, shown.
+
+The two take turns, run after run; each process is ended (SIGTERM) before the next starts.
+Python's and the libraries' files are in the OS cache after the first start: "cold" means a
+new process and a new profile, not an empty page cache.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from Xlib import X
+
+from bench.figures import Figure, median, ms, percentile, ratio
+from bench.xdesktop import (
+    XDesktop,
+    XWatcher,
+    desktop,
+    per_size,
+    running,
+    start_app,
+    start_script,
+    stop,
+)
+
+AIM_OVER_S = 0.5
+RUNS = {"small": 1, "full": 9}
+
+BASELINE = """
+import sys
+import PySide6.QtWidgets
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+app = QApplication(sys.argv[:1])
+pixmap = QPixmap(22, 22)
+pixmap.fill(QColor("teal"))
+icon = QSystemTrayIcon(QIcon(pixmap))
+icon.show()
+app.exec()
+"""
+
+
+def _in_tray(watcher: XWatcher, pid: int) -> Callable[[object], bool]:
+    root = watcher.root.id
+
+    def embedded(event: object) -> bool:
+        if getattr(event, "type", None) != X.ReparentNotify:
+            return False
+        window = event.window.id  # type: ignore[attr-defined]
+        parent = event.parent  # type: ignore[attr-defined]
+        if parent.id == root or watcher.pid_of(window) != pid:
+            return False
+        try:
+            return bool(parent.query_tree().parent.id != root)  # a socket inside trayer
+        except Exception:  # the socket went away already: not an embedding that lasted
+            return False
+
+    return embedded
+
+
+def time_to_tray(
+    watcher: XWatcher, start: Callable[[], subprocess.Popen[bytes]], deadline: float = 60.0
+) -> float:
+    """Seconds from just before ``start()`` to its tray icon embedded; the process is ended."""
+    watcher.drain()
+    started = time.perf_counter()
+    process = start()
+    with running(process):
+        seen = watcher.wait(
+            "the tray icon to be embedded", _in_tray(watcher, process.pid), deadline
+        )
+    stop(process)
+    return seen.at - started
+
+
+def measure(session: XDesktop, workdir: Path, runs: int) -> tuple[list[float], list[float]]:
+    watcher = XWatcher(session)
+    try:
+        # ReparentNotify from the root is reported to who selects SubstructureNotify on it.
+        watcher.watch(watcher.root.id, X.SubstructureNotifyMask)
+        app: list[float] = []
+        baseline: list[float] = []
+        for number in range(runs):
+            home = workdir / f"earshot-home-{number}"
+            app.append(time_to_tray(watcher, partial(start_app, session, workdir, home)))
+            baseline.append(time_to_tray(watcher, lambda: start_script(session, BASELINE)))
+            time.sleep(0.3)  # trayer drops the old icons
+        return app, baseline
+    finally:
+        watcher.close()
+
+
+def figures(app: list[float], baseline: list[float]) -> list[Figure]:
+    over = median(app) - median(baseline)
+    return [
+        Figure(
+            name="cold start to tray ready, median",
+            unit="ms",
+            value=ms(median(app)),
+            baseline=ms(median(baseline)),
+            baseline_name="import PySide6.QtWidgets + bare QApplication + tray icon",
+            ratio=ratio(median(app), median(baseline)),
+            aim=f"≤ baseline + {ms(AIM_OVER_S):.0f} ms",
+            met=over <= AIM_OVER_S,
+            median=ms(median(app)),
+            p95=ms(percentile(app, 95)),
+            runs=len(app),
+            notes=f"{ms(over):+.0f} ms over the baseline; process start to icon in trayer",
+        )
+    ]
+
+
+def run(size: str, workdir: Path) -> list[Figure]:
+    runs = per_size(RUNS, size)
+    with desktop(workdir) as session:
+        app, baseline = measure(session, workdir, runs)
+    return figures(app, baseline)
