@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from earshot import APP_ID, APP_NAME, __version__
@@ -151,19 +152,34 @@ def quit_on_sigterm(app: QApplication) -> Iterator[None]:
     sending stops between batches; the previous handler is back afterwards.
 
     Python runs signal handlers only between bytecodes, never while Qt's event loop waits in
-    C++; a timer hands control back to Python twice a second so the handler gets its turn.
-    The quit is queued, so a SIGTERM that comes before the event loop runs still ends it.
+    C++. The signal also writes a byte to a socket (``signal.set_wakeup_fd``) that a
+    QSocketNotifier watches: the event loop wakes, a Python slot runs, and so does the handler.
+    No timer ticks for it, so an idle app stays asleep. The quit is queued, so a SIGTERM that
+    comes before the event loop runs still ends it.
     """
-    ticker = QTimer(app)
-    ticker.timeout.connect(lambda: None)
-    ticker.start(500)
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(lambda: _discard(reader))
+    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
     previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: QTimer.singleShot(0, app.quit))
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-        ticker.stop()
-        ticker.deleteLater()
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        notifier.deleteLater()
+        reader.close()
+        writer.close()
+
+
+def _discard(reader: socket.socket) -> None:
+    """Empty the wake-up socket (the handler itself has run by now, in Python)."""
+    with suppress(BlockingIOError, InterruptedError):
+        while reader.recv(64):
+            pass
 
 
 def start_local_collector(profile: Profile, preferences: Preferences) -> LocalCollector | None:
