@@ -35,17 +35,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the journal and settings live (default: $EARSHOT_HOME, else the user's "
         "data folder)",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation works (Qt, journal, keyring, TLS) and exit: 0 if so",
+    )
+    parser.add_argument(
+        "--collector",
+        metavar="URL",
+        help="with --self-test: also ask this collector for its protocol info, with the device "
+        "token from $EARSHOT_TOKEN",
+    )
+    # The self-test's Qt check runs in a child process, as a platform plugin that cannot load
+    # aborts the process.
+    parser.add_argument("--self-test-qt", metavar="PLATFORM", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     add = commands.add_parser("add", help="save an entry and print its id")
     add.add_argument("text", metavar="TEXT", help="what the customer said ('-' reads stdin)")
     add.add_argument("--kind", choices=[k.value for k in Kind], default=Kind.OTHER.value)
     add.add_argument("--station", help="where it was heard (default: the PC's default station)")
-    add.add_argument("--staff", help="who logged it")
+    who = add.add_mutually_exclusive_group()
+    who.add_argument("--staff", help="who logged it")
+    who.add_argument(
+        "--anonymous",
+        action="store_true",
+        help="don't record a name: the entry carries no staff name anywhere",
+    )
     add.add_argument("--sentiment", choices=[s.value for s in Sentiment])
     add.add_argument("--tag", action="append", default=[], help="a tag (repeat for more)")
     add.add_argument("--follow-up", action="store_true", help="the customer wants a call-back")
     add.add_argument("--contact", help="how to reach the customer")
+    add.add_argument("--idea", metavar="TEXT", help="your idea: what the company could do about it")
 
     status = commands.add_parser("status", help="how many entries are in each sync state")
     status.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -78,6 +99,8 @@ def cmd_add(args: argparse.Namespace, profile: Profile, out: TextIO, stdin: Text
         tags=args.tag,
         contact=args.contact,
         follow_up=args.follow_up,
+        idea=args.idea,
+        anonymous=args.anonymous,
     )
     journal = profile.open_journal()
     try:
@@ -144,6 +167,14 @@ def main(
 ) -> int:
     env = os.environ if env is None else env
     args = build_parser().parse_args(argv)
+    if args.collector is not None and not args.self_test:
+        build_parser().error("--collector goes with --self-test")
+    if args.self_test_qt or args.self_test:
+        from earshot import selftest
+
+        if args.self_test_qt:
+            return selftest.qt_child(args.self_test_qt, out or sys.stdout)
+        return selftest.run(args.collector, env, out or sys.stdout)
     profile = Profile.resolve(args.data_dir, env)
     if args.command in (None, "capture"):
         # Qt is loaded for the app only; the subcommands run without it. A running app of this

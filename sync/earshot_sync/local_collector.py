@@ -37,6 +37,10 @@ class LocalCollectorFailed(Exception):
 
 def available() -> bool:
     """Whether the reference collector and its dependencies are installed here."""
+    if getattr(sys, "frozen", False):
+        # A bundle leaves the collector out, and its sys.executable is the app itself, which
+        # "-m earshot_sync.collector" would start again instead of a collector.
+        return False
     return all(
         importlib.util.find_spec(name) is not None
         for name in ("fastapi", "uvicorn", "earshot_sync.collector")
