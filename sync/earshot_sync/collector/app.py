@@ -13,13 +13,14 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from earshot import __version__
 from earshot_sync.collector import batch, models
+from earshot_sync.collector.accounts import Accounts
 from earshot_sync.collector.auth import token_hash
 from earshot_sync.collector.limits import (
     BadBody,
@@ -29,7 +30,11 @@ from earshot_sync.collector.limits import (
     drain,
     read_body,
 )
+from earshot_sync.collector.reading import Reader
 from earshot_sync.collector.store import Device, Store
+from earshot_sync.collector.web import install as install_pages
+from earshot_sync.collector.web.context import Web
+from earshot_sync.collector.web.render import Pages
 from earshot_sync.protocol import (
     ENTRIES_PATH,
     INFO_PATH,
@@ -56,12 +61,33 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(store: Store, limits: Limits, clock: Clock = _utc_now) -> FastAPI:
+def create_app(
+    store: Store,
+    limits: Limits,
+    clock: Clock = _utc_now,
+    *,
+    reader: Reader | None = None,
+    accounts: Accounts | None = None,
+) -> FastAPI:
+    """The device API and the viewer pages; ``reader``/``accounts`` default to ones on ``store``."""
     app = FastAPI(
         title="Earshot collector",
         version=__version__,
         summary="Receives customer feedback from Earshot desktops, exactly once per revision.",
         openapi_url=OPENAPI_PATH,
+        # The interactive API pages load their script from a CDN and would be pages a
+        # signed-out browser could open; the OpenAPI document itself stays.
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_pages(
+        app,
+        Web(
+            reader=reader or Reader(store),
+            accounts=accounts or Accounts(store),
+            pages=Pages(),
+            clock=clock,
+        ),
     )
     bearer = HTTPBearer(auto_error=False, description="the device token from add-device")
 
@@ -81,7 +107,14 @@ def create_app(store: Store, limits: Limits, clock: Clock = _utc_now) -> FastAPI
     # connection is in use: the sender should come back soon, not give up.
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
-    async def _store_unavailable(_request: Request, _error: Exception) -> JSONResponse:
+    async def _store_unavailable(request: Request, _error: Exception) -> Response:
+        if not request.url.path.startswith("/api/"):
+            return PlainTextResponse(
+                "The collector's database cannot be reached just now. Try again in a minute; "
+                "if this stays, tell IT.",
+                status_code=503,
+                headers={"Retry-After": str(STORE_RETRY_AFTER)},
+            )
         return JSONResponse(
             {"detail": "the collector's database is unavailable; try again later"},
             status_code=503,

@@ -1,0 +1,21 @@
+"""What every page needs, handed to the routers once (no module-level singletons)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from earshot_sync.collector.accounts import Accounts
+from earshot_sync.collector.reading import Reader
+from earshot_sync.collector.web.render import Pages
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Web:
+    reader: Reader
+    accounts: Accounts
+    pages: Pages
+    clock: Clock

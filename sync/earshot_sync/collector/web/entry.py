@@ -1,0 +1,114 @@
+"""One entry with its call-back history, and the form that marks a call-back contacted or done.
+
+The same POST serves the follow-up queue; ``back`` says where to return (a local path only).
+"""
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from earshot_sync.collector.reading import BadFollowUp, UnknownEntry
+from earshot_sync.collector.web.context import Web
+from earshot_sync.collector.web.guard import Viewer, check_form, safe_next
+from earshot_sync.collector.web.viewers import viewer_required
+
+MAX_NOTE = 500
+MAX_ID = 100
+STATES = ("contacted", "resolved")
+
+
+def router(web: Web) -> APIRouter:
+    routes = APIRouter()
+    require = viewer_required(web)
+
+    def show(
+        request: Request,
+        viewer: Viewer,
+        entry_id: str,
+        *,
+        problem: str = "",
+        note: str = "",
+        saved: bool = False,
+        status: int = 200,
+    ) -> Response:
+        detail = web.reader.entry(entry_id) if len(entry_id) <= MAX_ID else None
+        if detail is None:
+            return web.pages.page(
+                request,
+                "message.html",
+                {
+                    "viewer": viewer,
+                    "zone": viewer.zone,
+                    "nav": "",
+                    "title": "No such entry",
+                    "message": "There is no entry at this address. It may have been deleted "
+                    "on the PC where it was written, or the link was cut short.",
+                },
+                status=404,
+            )
+        return web.pages.page(
+            request,
+            "entry.html",
+            {
+                "viewer": viewer,
+                "zone": viewer.zone,
+                "nav": "",
+                "detail": detail,
+                "item": detail.item,
+                "problem": problem,
+                "note": note,
+                "saved": saved,
+            },
+            status=status,
+        )
+
+    @routes.get("/entries/{entry_id}", response_class=HTMLResponse)
+    def entry(
+        request: Request, entry_id: str, viewer: Annotated[Viewer, Depends(require)]
+    ) -> Response:
+        return show(request, viewer, entry_id, saved=request.query_params.get("saved") == "1")
+
+    @routes.post("/entries/{entry_id}/follow-up", response_class=HTMLResponse)
+    async def mark(
+        request: Request,
+        entry_id: str,
+        state: Annotated[str, Form()] = "",
+        note: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+        back: Annotated[str, Form()] = "",
+    ) -> Response:
+        viewer = await run_in_threadpool(require, request)
+        check_form(request, viewer.csrf, csrf)
+        note = note.replace("\x00", "").strip()
+        problem = ""
+        if state not in STATES:
+            problem = "Choose “Contacted” or “Done”."
+        elif len(note) > MAX_NOTE:
+            problem = f"The note is too long: {len(note):,} characters, at most {MAX_NOTE}."
+        if not problem:
+            detail = await run_in_threadpool(web.reader.entry, entry_id[:MAX_ID])
+            if detail is None:
+                return await run_in_threadpool(show, request, viewer, entry_id)
+            if not detail.item.follow_up:
+                problem = "This customer did not ask for a call-back."
+        if problem:
+            return await run_in_threadpool(
+                show, request, viewer, entry_id, problem=problem, note=note[:MAX_NOTE], status=400
+            )
+        try:
+            await run_in_threadpool(
+                web.reader.mark_follow_up, entry_id, state, note, viewer.name, web.clock()
+            )
+        except UnknownEntry:
+            return await run_in_threadpool(show, request, viewer, entry_id)
+        except BadFollowUp as error:
+            return await run_in_threadpool(
+                show, request, viewer, entry_id, problem=str(error), note=note, status=400
+            )
+        target = safe_next(back) if back else f"/entries/{quote(entry_id, safe='')}?saved=1"
+        return RedirectResponse(target, status_code=303)
+
+    return routes

@@ -1,0 +1,41 @@
+"""Puts the viewer pages on the collector's app: routers, static files, headers, error pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from earshot_sync.collector.web import entry, export, feed, follow_up, signin, trends
+from earshot_sync.collector.web.context import Web
+from earshot_sync.collector.web.guard import Forbidden, SignInRequired, sign_in_url
+from earshot_sync.collector.web.headers import SecurityHeaders
+from earshot_sync.collector.web.render import STATIC
+
+# Paths fetched by the page's script: after signing in, go to the feed, not to a fragment.
+_FRAGMENTS = ("/feed/newer",)
+
+
+def install(app: FastAPI, web: Web) -> None:
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (signin, feed, entry, trends, follow_up, export):
+        app.include_router(module.router(web), include_in_schema=False)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, error: Exception) -> Response:
+        assert isinstance(error, SignInRequired)
+        wanted = "/" if request.url.path in _FRAGMENTS else error.next_url
+        return RedirectResponse(
+            sign_in_url(wanted), status_code=303, headers={"Cache-Control": "no-store"}
+        )
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, error: Exception) -> Response:
+        assert isinstance(error, Forbidden)
+        return web.pages.page(
+            request,
+            "message.html",
+            {"title": "This form was not accepted", "message": error.reason, "nav": ""},
+            status=403,
+        )

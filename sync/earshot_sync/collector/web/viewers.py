@@ -1,0 +1,35 @@
+"""The signed-in viewer of a request, as a FastAPI dependency built from the accounts."""
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+
+from earshot_sync.collector.web.context import Web
+from earshot_sync.collector.web.guard import SignInRequired, Viewer, session_token, wanted_url
+from earshot_sync.collector.web.zone import viewer_zone
+
+
+def current_viewer(web: Web, request: Request) -> Viewer | None:
+    """The viewer whose live session cookie came with the request; never a device token."""
+    token = session_token(request)
+    if token is None:
+        return None
+    session = web.accounts.session(token, web.clock())
+    if session is None:
+        return None
+    return Viewer(
+        name=session.viewer.name,
+        zone=viewer_zone(request),
+        token=token,
+        csrf=session.csrf_token,
+    )
+
+
+def viewer_required(web: Web) -> Callable[[Request], Viewer]:
+    def require(request: Request) -> Viewer:
+        viewer = current_viewer(web, request)
+        if viewer is None:
+            raise SignInRequired(wanted_url(request))
+        return viewer
+
+    return require
