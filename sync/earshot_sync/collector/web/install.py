@@ -26,6 +26,11 @@ def install(app: FastAPI, web: Web) -> None:
     async def _sign_in(request: Request, error: Exception) -> Response:
         assert isinstance(error, SignInRequired)
         wanted = "/" if request.url.path in _FRAGMENTS else error.next_url
+        if request.method == "GET" and request.headers.get("sec-fetch-site") == "cross-site":
+            # A link from mail or chat: the browser held back our SameSite=Strict cookie. Ask
+            # again from our own page (a same-site navigation carries it); a viewer who is
+            # really signed out then lands on the sign-in page as usual.
+            return web.pages.page(request, "again.html", {"target": wanted})
         return RedirectResponse(
             sign_in_url(wanted), status_code=303, headers={"Cache-Control": "no-store"}
         )
