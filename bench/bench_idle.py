@@ -56,6 +56,7 @@ class Usage:
         self.processes = len(both)
         self.wall_s = max(after[pid].at - before[pid].at for pid in both)
         self.rss_mb = sum(after[pid].rss_kib for pid in both) / 1024
+        self.anon_mb = sum(after[pid].rss_anon_kib for pid in both) / 1024
         self.cpu_pct = 100 * sum(after[p].cpu_s - before[p].cpu_s for p in both) / self.wall_s
         self.wakeups_per_s = sum(after[p].wakeups - before[p].wakeups for p in both) / self.wall_s
         self.threads = sum(after[pid].threads for pid in both)
@@ -101,7 +102,10 @@ def figures(usage: dict[str, Usage], idle_s: float) -> list[Figure]:
     app = usage["app"]
     base = usage["baseline"]
     children = usage.get("children")
-    notes = f"{idle_s:.0f} s idle in the tray, quick entry hidden; {app.threads} threads"
+    notes = (
+        f"{idle_s:.0f} s idle in the tray, quick entry hidden; {app.anon_mb:.0f} MB of it "
+        f"private (heap), the rest mapped files (libraries); {app.threads} threads"
+    )
     child_note = (
         f"; its {children.processes} child process(es) (collector on loopback): "
         f"{children.rss_mb:.0f} MB, {children.cpu_pct:.2f} % CPU, "

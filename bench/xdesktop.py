@@ -282,6 +282,7 @@ class ProcSample:
     at: float  # time.monotonic()
     cpu_s: float  # utime + stime of all its threads
     rss_kib: int
+    rss_anon_kib: int  # the heap and other private memory: what the process made itself
     wakeups: int  # voluntary context switches (a thread went to sleep), summed over its threads
     threads: int
 
@@ -291,7 +292,8 @@ def sample(pid: int) -> ProcSample:
     ticks = os.sysconf("SC_CLK_TCK")
     fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
     cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14, 15)
-    rss = _status_field(Path(f"/proc/{pid}/status"), "VmRSS")
+    status = Path(f"/proc/{pid}/status")
+    rss, anon = _status_field(status, "VmRSS"), _status_field(status, "RssAnon")
     wakeups = threads = 0
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
@@ -299,7 +301,7 @@ def sample(pid: int) -> ProcSample:
             threads += 1
         except (OSError, ValueError):
             continue  # a thread that ended while we looked
-    return ProcSample(at, cpu, rss, wakeups, threads)
+    return ProcSample(at, cpu, rss, anon, wakeups, threads)
 
 
 def _status_field(path: Path, name: str) -> int:

@@ -7,6 +7,7 @@ keep working and hand back sane figures; it asserts nothing about how fast anyth
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,15 @@ def test_startup_times_the_app_and_the_bare_tray_icon(tmp_path: Path) -> None:
     assert isinstance(start.met, bool)
     assert start.notes is not None
     assert "over the baseline" in start.notes
+    cpu = figures["CPU time used by then, median"]
+    check_against_baseline(cpu)
+    assert cpu.runs == start.runs
+    # Read while the process runs: no more CPU than all cores for the wall time since its start.
+    cores = os.cpu_count() or 1
+    assert cpu.baseline is not None
+    assert start.baseline is not None
+    assert cpu.baseline <= start.baseline * cores
+    assert cpu.value <= start.value * cores
     # Each run had a profile of its own: nothing reused from an earlier start.
     homes = sorted(path.name for path in tmp_path.glob("earshot-home-*"))
     assert homes == [f"earshot-home-{n}" for n in range(bench_startup.RUNS["small"])]

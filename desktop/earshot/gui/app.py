@@ -13,6 +13,7 @@ import socket
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -22,7 +23,6 @@ from earshot.core.journal import Journal, JournalError
 from earshot.core.profile import Profile
 from earshot.core.settings import Preferences, SettingsStore
 from earshot.gui.i18n import install_translators, remove_translators
-from earshot.gui.log_window import LogOpener
 from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import Resources
 from earshot.gui.shell import claim_instance, start_shell
@@ -31,11 +31,39 @@ from earshot.gui.window_state import WindowState
 from earshot_sync.local_collector import LocalCollector
 from earshot_sync.local_collector import available as local_collector_available
 
+if TYPE_CHECKING:
+    from earshot.gui.log_window import LogOpener
+
 log = logging.getLogger(__name__)
 
 
 def _no_log_window() -> None:
     """Placeholder until the log window is wired in (see ``EarshotApp.set_log_opener``)."""
+
+
+class LogOnFirstUse:
+    """The log window's opener, its module imported when the log is first opened.
+
+    The log window and its model are a tenth of the app's imports; a start-up that only shows
+    the tray and the quick entry should not wait for them (``make bench``: startup).
+    """
+
+    def __init__(self, journal: Journal, preferences: Callable[[], Preferences]) -> None:
+        self._journal = journal
+        self._preferences = preferences
+        self.opener: LogOpener | None = None
+
+    def __call__(self) -> None:
+        if self.opener is None:
+            from earshot.gui.log_window import LogOpener
+
+            self.opener = LogOpener(self._journal, self._preferences)
+        self.opener()
+
+    def refresh(self) -> None:
+        """After a save: an open log shows it at once (no log yet: nothing to do)."""
+        if self.opener is not None:
+            self.opener.refresh()
 
 
 class EarshotApp(QObject):
@@ -220,7 +248,7 @@ def _run(app: QApplication, profile: Profile, env: Mapping[str, str], resources:
         show_startup_error(error)
         return 1
     controller = EarshotApp(profile, journal, profile.settings, resources)
-    log_opener = LogOpener(journal, lambda: controller.preferences)
+    log_opener = LogOnFirstUse(journal, lambda: controller.preferences)
     controller.set_log_opener(log_opener)
     controller.quick_entry.saved.connect(log_opener.refresh)
     controller.quit_requested.connect(app.quit)
