@@ -55,11 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("text", metavar="TEXT", help="what the customer said ('-' reads stdin)")
     add.add_argument("--kind", choices=[k.value for k in Kind], default=Kind.OTHER.value)
     add.add_argument("--station", help="where it was heard (default: the PC's default station)")
-    add.add_argument("--staff", help="who logged it")
+    who = add.add_mutually_exclusive_group()
+    who.add_argument("--staff", help="who logged it")
+    who.add_argument(
+        "--anonymous",
+        action="store_true",
+        help="don't record a name: the entry carries no staff name anywhere",
+    )
     add.add_argument("--sentiment", choices=[s.value for s in Sentiment])
     add.add_argument("--tag", action="append", default=[], help="a tag (repeat for more)")
     add.add_argument("--follow-up", action="store_true", help="the customer wants a call-back")
     add.add_argument("--contact", help="how to reach the customer")
+    add.add_argument("--idea", metavar="TEXT", help="your idea: what the company could do about it")
 
     status = commands.add_parser("status", help="how many entries are in each sync state")
     status.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -92,6 +99,8 @@ def cmd_add(args: argparse.Namespace, profile: Profile, out: TextIO, stdin: Text
         tags=args.tag,
         contact=args.contact,
         follow_up=args.follow_up,
+        idea=args.idea,
+        anonymous=args.anonymous,
     )
     journal = profile.open_journal()
     try:

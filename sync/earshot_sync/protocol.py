@@ -35,6 +35,7 @@ MAX_INFO_BYTES = 8 * 1024 * 1024
 KINDS = ("praise", "complaint", "suggestion", "question", "other")
 SENTIMENTS = ("negative", "neutral", "positive")
 MAX_TEXT = 10_000
+MAX_IDEA = 2_000
 
 # The fields of an entry on the wire, and whether each may be null.
 ENTRY_FIELDS: Mapping[str, tuple[type | tuple[type, ...], bool]] = {
@@ -55,6 +56,18 @@ ENTRY_FIELDS: Mapping[str, tuple[type | tuple[type, ...], bool]] = {
     "deleted": (bool, False),
     "revised_at": (str, False),
 }
+
+# Fields added to version 1 after it shipped: a sender may leave them out (an older desktop does),
+# and then each has its default. Type, may be null, default.
+OPTIONAL_FIELDS: Mapping[str, tuple[type, bool, Any]] = {
+    # What the person who heard the customer thinks the company could do.
+    "idea": (str, True, None),
+    # "Don't record my name": then ``staff`` must be null.
+    "anonymous": (bool, False, False),
+}
+
+# Every field of an entry on the wire, required ones first: what a collector keeps and exports.
+WIRE_FIELDS: tuple[str, ...] = (*ENTRY_FIELDS, *OPTIONAL_FIELDS)
 
 
 class ResultStatus(StrEnum):
@@ -164,6 +177,10 @@ def entry_problems(entry: Any) -> list[str]:
         # bool is an int in Python; a revision of `true` is still wrong.
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             problems.append(f"'{name}' has the wrong type")
+    for name, (kind, nullable, _default) in OPTIONAL_FIELDS.items():
+        value = entry.get(name)
+        if name in entry and not (value is None and nullable) and not isinstance(value, kind):
+            problems.append(f"'{name}' has the wrong type")
     if problems:
         return problems
     problems.extend(_id_problems(entry["id"]))
@@ -184,16 +201,48 @@ def entry_problems(entry: Any) -> list[str]:
         problems.append(f"'text' is longer than {MAX_TEXT} characters")
     if not all(isinstance(tag, str) for tag in entry["tags"]):
         problems.append("'tags' must be a list of strings")
+    idea = entry.get("idea")
+    if idea is not None and len(idea) > MAX_IDEA:
+        problems.append(f"'idea' is longer than {MAX_IDEA} characters")
+    # The value is never quoted back: the reason is logged and shown on the sending PC.
+    if entry.get("anonymous") is True and entry["staff"] is not None:
+        problems.append(
+            "'staff' must be null when 'anonymous' is true: an anonymous entry carries no name"
+        )
     # json.dumps writes NUL as the escape "\\u0000", so look at the values themselves.
-    if any(_has_nul(entry[name]) for name in ENTRY_FIELDS):
+    if any(_has_nul(entry.get(name)) for name in WIRE_FIELDS):
         problems.append("the entry contains a NUL character")
     return problems
 
 
+def wire_entry(entry: Mapping[str, Any], *, defaults: bool = False) -> dict[str, Any]:
+    """The protocol's fields of a valid ``entry``; unknown extras are left behind.
+
+    An optional field the sender left out stays out (the entry as sent), or with ``defaults``
+    is written with its default (for a reader: an old entry is then not anonymous, no idea).
+    """
+    document = {name: entry[name] for name in ENTRY_FIELDS}
+    for name, (_kind, _nullable, default) in OPTIONAL_FIELDS.items():
+        if name in entry or defaults:
+            document[name] = entry.get(name, default)
+    return document
+
+
 def content_digest(entry: Mapping[str, Any]) -> str:
-    """A digest of an entry's content, the same on both ends: equal digests, equal revisions."""
+    """A digest of an entry's content, the same on both ends: equal digests, equal revisions.
+
+    An optional field at its default is left out, so an entry from a sender that never heard of
+    it (an older desktop) and the same entry with the default written out have one digest, and
+    the digests stored before the field existed still match: a re-send stays a ``duplicate``.
+    """
+    fields = {name: entry.get(name) for name in ENTRY_FIELDS}
+    for name, (_kind, _nullable, default) in OPTIONAL_FIELDS.items():
+        value = entry.get(name, default)
+        # "is", not "==": the defaults are None and False, and 0 == False.
+        if value is not default:
+            fields[name] = value
     canonical = json.dumps(
-        {name: entry.get(name) for name in ENTRY_FIELDS},
+        fields,
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

@@ -23,6 +23,8 @@ FIELDS: tuple[str, ...] = (
     "tags",
     "contact",
     "follow_up",
+    "idea",
+    "anonymous",
     "deleted",
     "revised_at",
 )
@@ -44,6 +46,8 @@ def to_dict(entry: Entry) -> dict[str, Any]:
         "tags": list(entry.tags),
         "contact": entry.contact,
         "follow_up": entry.follow_up,
+        "idea": entry.idea,
+        "anonymous": entry.anonymous,
         "deleted": entry.deleted,
         "revised_at": entry.revised_at.isoformat(),
     }
@@ -65,6 +69,9 @@ def from_dict(data: dict[str, Any]) -> Entry:
         tags=tuple(data["tags"]),
         contact=data["contact"],
         follow_up=bool(data["follow_up"]),
+        # Revisions saved before these fields existed have neither.
+        idea=data.get("idea"),
+        anonymous=bool(data.get("anonymous", False)),
         deleted=bool(data["deleted"]),
         revised_at=datetime.fromisoformat(data["revised_at"]),
     )

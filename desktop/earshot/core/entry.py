@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 MAX_TEXT = 10_000
+MAX_IDEA = 2_000
 MAX_CONTACT = 200
 MAX_NAME = 100
 MAX_TAG = 40
@@ -108,6 +109,8 @@ class EntryInput:
     tags: str | Sequence[str] = ()
     contact: str | None = None
     follow_up: bool = False
+    idea: str | None = None  # what the person who heard it thinks the company could do
+    anonymous: bool = False  # "don't record my name": the entry never keeps ``staff``
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,8 @@ class Entry:
     tags: tuple[str, ...] = ()
     contact: str | None = None
     follow_up: bool = False
+    idea: str | None = None
+    anonymous: bool = False  # then ``staff`` is None: validate() sees to it
     deleted: bool = False
     revised_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -146,6 +151,8 @@ class _Checked:
     tags: tuple[str, ...]
     contact: str | None
     follow_up: bool
+    idea: str | None
+    anonymous: bool
 
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -184,7 +191,16 @@ def validate(data: EntryInput, stations: Sequence[str] | None = None) -> _Checke
         problems.append(f'"{station}" is not a station here. Pick one of: {", ".join(stations)}.')
     elif len(station) > MAX_NAME:
         problems.append(f"The station name is too long (up to {MAX_NAME} characters).")
-    staff = clean_line(data.staff) or None
+    idea = clean_text(data.idea or "").strip() or None
+    if idea is not None and len(idea) > MAX_IDEA:
+        problems.append(
+            f"Your idea is too long: {len(idea):,} characters, and it holds up to {MAX_IDEA:,}. "
+            "Shorten it; the customer's own words can be longer."
+        )
+    anonymous = bool(data.anonymous)
+    # "Don't record my name" wins over any name the form or the settings filled in: the name
+    # is dropped here, before anything is stored, so no layer below ever sees it.
+    staff = None if anonymous else clean_line(data.staff) or None
     if staff is not None and len(staff) > MAX_NAME:
         problems.append(f"The name is too long (up to {MAX_NAME} characters).")
     contact = clean_line(data.contact) or None
@@ -198,7 +214,18 @@ def validate(data: EntryInput, stations: Sequence[str] | None = None) -> _Checke
         problems.append(f"A tag is too long (up to {MAX_TAG} characters): {long_tags[0][:20]}…")
     if problems or kind is None:
         raise EntryInvalid(problems)
-    return _Checked(text, kind, station, staff, sentiment, tags, contact, bool(data.follow_up))
+    return _Checked(
+        text,
+        kind,
+        station,
+        staff,
+        sentiment,
+        tags,
+        contact,
+        bool(data.follow_up),
+        idea,
+        anonymous,
+    )
 
 
 def _now_and_offset(now: datetime | None) -> tuple[datetime, int]:
@@ -271,4 +298,6 @@ def as_input(entry: Entry) -> EntryInput:
         tags=entry.tags,
         contact=entry.contact,
         follow_up=entry.follow_up,
+        idea=entry.idea,
+        anonymous=entry.anonymous,
     )

@@ -27,13 +27,18 @@ from earshot import __version__
 from earshot_sync.collector.auth import new_token, token_hash
 from earshot_sync.collector.limits import Limits
 from earshot_sync.collector.store import DeviceExists, Store, StoredEntry
-from earshot_sync.protocol import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, ENTRY_FIELDS
+from earshot_sync.protocol import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_ENTRIES,
+    WIRE_FIELDS,
+    wire_entry,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 ENV_HOME = "EARSHOT_COLLECTOR_HOME"
 ENV_DATABASE = "EARSHOT_COLLECTOR_DATABASE"
 DATABASE_FILE = "collector.sqlite3"
-EXPORT_COLUMNS: tuple[str, ...] = (*ENTRY_FIELDS, "device_name", "received_at")
+EXPORT_COLUMNS: tuple[str, ...] = (*WIRE_FIELDS, "device_name", "received_at")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -255,7 +260,8 @@ def cmd_list_devices(args: argparse.Namespace, store: Store, out: TextIO) -> int
 
 
 def _export_row(stored: StoredEntry) -> dict[str, Any]:
-    return stored.document | {
+    # An entry from an older desktop has no "idea" or "anonymous": exported with the defaults.
+    return wire_entry(stored.document, defaults=True) | {
         "device_name": stored.device_name,
         "received_at": stored.received_at.isoformat(),
     }

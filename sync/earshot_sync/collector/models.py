@@ -2,7 +2,8 @@
 
 Requests are read and checked by hand (limits.py, batch.py) so that limits hold before anything
 is parsed and a bad entry is a per-entry result, not a 422 for the batch. The entry model is
-built from ``protocol.ENTRY_FIELDS`` so the document cannot drift from the contract.
+built from ``protocol.ENTRY_FIELDS`` and ``OPTIONAL_FIELDS`` so the document cannot drift from
+the contract.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from earshot_sync.protocol import ENTRY_FIELDS, ResultStatus
+from earshot_sync.protocol import ENTRY_FIELDS, OPTIONAL_FIELDS, ResultStatus
 
 
 def _field_type(kind: type | tuple[type, ...], nullable: bool) -> Any:
@@ -22,6 +23,10 @@ def _field_type(kind: type | tuple[type, ...], nullable: bool) -> Any:
 WireEntry: type[BaseModel] = create_model(  # type: ignore[call-overload]
     "WireEntry",
     **{name: (_field_type(kind, nullable), ...) for name, (kind, nullable) in ENTRY_FIELDS.items()},
+    **{
+        name: (_field_type(kind, nullable), default)
+        for name, (kind, nullable, default) in OPTIONAL_FIELDS.items()
+    },
 )
 
 

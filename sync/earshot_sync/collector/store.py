@@ -38,7 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from earshot_sync.collector import migrate, schema
-from earshot_sync.protocol import ENTRY_FIELDS, ResultStatus, content_digest
+from earshot_sync.protocol import ResultStatus, content_digest, wire_entry
 
 log = logging.getLogger(__name__)
 
@@ -144,12 +144,14 @@ class Store:
                 "the collector stores in SQLite or PostgreSQL; give a URL like "
                 "postgresql+psycopg://user@host/database"
             )
+        # hide_parameters: a database error or SQL logging at DEBUG never puts an entry's
+        # content (a staff name, a customer's words) into the collector's log.
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 30})
+            engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
         store = cls(engine)
         store._migrate()
         return store
@@ -403,10 +405,9 @@ def _key(row: Mapping[str, Any]) -> tuple[str, int]:
 
 
 def _document(entry: Mapping[str, Any]) -> str:
-    # Only the protocol's fields are kept: unknown extras are neither stored nor digested.
-    return json.dumps(
-        {name: entry[name] for name in ENTRY_FIELDS}, ensure_ascii=False, separators=(",", ":")
-    )
+    # Only the protocol's fields are kept, as sent (an optional one left out stays out):
+    # unknown extras are neither stored nor digested.
+    return json.dumps(wire_entry(entry), ensure_ascii=False, separators=(",", ":"))
 
 
 def _device(row: RowMapping) -> Device:

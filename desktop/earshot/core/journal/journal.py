@@ -87,6 +87,8 @@ def _entry_from_row(row: Row[Any] | Mapping[str, Any]) -> Entry:
         tags=tuple(json.loads(data["tags"])),
         contact=data["contact"],
         follow_up=bool(data["follow_up"]),
+        idea=data["idea"],
+        anonymous=bool(data["anonymous"]),
         deleted=bool(data["deleted"]),
         revised_at=from_db(data["revised_at"]),
     )
@@ -112,6 +114,8 @@ def _entry_columns(entry: Entry) -> dict[str, Any]:
         "tags": json.dumps(list(entry.tags), ensure_ascii=False),
         "contact": entry.contact,
         "follow_up": entry.follow_up,
+        "idea": entry.idea,
+        "anonymous": entry.anonymous,
         "deleted": entry.deleted,
         "revised_at": to_db(entry.revised_at),
     }
@@ -176,7 +180,9 @@ class Journal:
         """Open (creating if needed) and migrate the journal at ``path``."""
         with friendly_errors(path):
             path.parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(f"sqlite+pysqlite:///{path}")
+            # hide_parameters: a database error or SQL logging at DEBUG never shows what was
+            # typed (a customer's words, a staff name) in a log or a traceback.
+            engine = create_engine(f"sqlite+pysqlite:///{path}", hide_parameters=True)
             _configure_sqlite(engine, busy_timeout_ms)
             try:
                 with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:

@@ -2,7 +2,7 @@
 
 ``entries`` holds the newest revision of each entry and its place in the outbox.
 ``revisions`` keeps every revision ever saved, append-only: an edit never destroys words.
-``entries_fts`` (FTS5, created by the migration) indexes the words for search.
+``entries_fts`` (FTS5, created by the migrations) indexes the words and ideas for search.
 Times are stored as fixed-width ISO-8601 UTC text, so they sort as they read.
 """
 
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -54,6 +55,9 @@ entries = Table(
     Column("follow_up", Boolean, nullable=False),
     Column("deleted", Boolean, nullable=False),
     Column("revised_at", String(27), nullable=False),
+    # Migration 0004: "your idea", and "don't record my name" (then staff is null).
+    Column("idea", Text),
+    Column("anonymous", Boolean, nullable=False, server_default=false()),
     # The outbox: the newest revision's way to the collector.
     Column("sync_state", String(20), nullable=False),
     Column("sync_note", Text),
