@@ -89,6 +89,7 @@ class Seen:
     gzipped: bool  # sent with Content-Encoding: gzip
     authorized: bool
     fault: str  # what was done: "normal" or a Fault kind
+    body: bytes = field(default=b"", repr=False)  # as received (unpacked if gzipped)
 
 
 @dataclass
@@ -244,6 +245,7 @@ class FaultServer:
                         gzipped,
                         authorized,
                         fault.kind if fault else "normal",
+                        body,
                     )
                 )
                 if fault is None or fault.kind == "normal":

@@ -23,7 +23,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>EarshotApp</name>
     <message>
-        <location filename="../../desktop/earshot/gui/app.py" line="+91"/>
+        <location filename="../../desktop/earshot/gui/app.py" line="+125"/>
         <source>Earshot: settings</source>
         <translation type="unfinished"></translation>
     </message>
@@ -62,7 +62,12 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
+        <source>Your name goes from this version. Earlier versions keep it: on this PC, and at the company if they were already sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Save changes  (Ctrl+S)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -92,7 +97,7 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>Logged %1 at %2.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -110,7 +115,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>EntryForm</name>
     <message>
-        <location filename="../../desktop/earshot/gui/entry_form.py" line="+46"/>
+        <location filename="../../desktop/earshot/gui/entry_form.py" line="+47"/>
         <source>Entry</source>
         <translation type="unfinished"></translation>
     </message>
@@ -130,7 +135,22 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
+        <source>Your idea</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Optional: what could the company do about it? You saw it first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Yo&amp;ur idea</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Length of the text</source>
         <translation type="unfinished"></translation>
     </message>
@@ -207,12 +227,28 @@ Log what customers say, offline first.</source>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+153"/>
         <source>Your first name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-151"/>
         <source>Logged b&amp;y</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Don&apos;t record my na&amp;me</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Don&apos;t record my name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The entry is sent without your name. Where you heard it stays.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -261,12 +297,22 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+79"/>
         <source>That paste is far too long: %1 characters, and an entry holds up to %2. It was not pasted; what you typed is kept, and the text is still on the clipboard. Paste a shorter part (up to %3 characters at once).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+17"/>
+        <source>That paste is far too long for your idea: %1 characters, and it holds up to %2. It was not pasted; what you typed is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+22"/>
+        <source>Not recorded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Too long: %1 characters, and an entry holds up to %2. Shorten it, or split it into two entries.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -466,7 +512,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>LogWindow</name>
     <message>
-        <location filename="../../desktop/earshot/gui/log_window.py" line="+97"/>
+        <location filename="../../desktop/earshot/gui/log_window.py" line="+98"/>
         <source>Earshot — log</source>
         <translation type="unfinished"></translation>
     </message>
@@ -583,7 +629,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>QuickEntryWindow</name>
     <message>
-        <location filename="../../desktop/earshot/gui/quick_entry.py" line="+88"/>
+        <location filename="../../desktop/earshot/gui/quick_entry.py" line="+97"/>
         <source>Earshot: what did the customer say?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -618,7 +664,7 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+92"/>
+        <location line="+97"/>
         <source>Saved.</source>
         <translation type="unfinished"></translation>
     </message>

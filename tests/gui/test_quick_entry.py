@@ -188,10 +188,11 @@ def test_escape_hides_and_reopening_keeps_the_draft(
     assert not window.isVisible()
     assert journal.load_draft(DRAFT_NAME) == {
         "text": "half a thought",
+        "idea": "",
         "kind": "question",
         "sentiment": None,
         "station": "counter",
-        "staff": None,
+        "anonymous": False,
         "tags": "",
         "contact": None,
         "follow_up": False,
@@ -437,6 +438,7 @@ def test_tab_visits_every_control_in_order(qtbot: QtBot, window: QuickEntryWindo
     # A row of choices is one Tab stop, as a radio group is; the arrows move within it.
     expected = [
         form.text,
+        form.idea,
         form.kind.buttons["praise"],
         form.sentiment.buttons["negative"],
         form.station,
@@ -444,6 +446,7 @@ def test_tab_visits_every_control_in_order(qtbot: QtBot, window: QuickEntryWindo
         form.tags,
         form.contact,
         form.follow_up,
+        form.anonymous,
         window.save_button,
         window.log_button,
         form.text,
@@ -457,7 +460,8 @@ def test_tab_visits_every_control_in_order(qtbot: QtBot, window: QuickEntryWindo
 
 
 def test_arrows_and_space_pick_within_a_row(qtbot: QtBot, window: QuickEntryWindow) -> None:
-    qtbot.keyClick(window.form.text, Qt.Key.Key_Tab)
+    qtbot.keyClick(window.form.text, Qt.Key.Key_Tab)  # to "your idea"
+    qtbot.keyClick(window.form.idea, Qt.Key.Key_Tab)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
     assert QApplication.focusWidget() is window.form.kind.buttons["complaint"]
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
@@ -487,12 +491,13 @@ def test_every_alt_key_does_one_thing(window: QuickEntryWindow) -> None:
         *(button.text() for button in window.form.kind.buttons.values()),
         *(button.text() for button in window.form.sentiment.buttons.values()),
         window.form.follow_up.text(),
+        window.form.anonymous.text(),
         window.log_button.text(),
         *(label.text() for label in window.findChildren(QLabel) if label.buddy() is not None),
     ]
     keys = [re.search(r"Alt\+(\w)", text) or re.search(r"&(\w)", text) for text in texts]
     letters = [match[1].lower() for match in keys if match is not None]
-    assert len(letters) == 16
+    assert len(letters) == 18
     assert sorted(letters) == sorted(set(letters))
 
 

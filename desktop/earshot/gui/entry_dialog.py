@@ -93,6 +93,19 @@ class EntryDialog(QDialog):
         self.about.setWordWrap(True)
         self.form = EntryForm(preferences, parent=self)
         self.form.set_value(as_input(stored.entry))
+        # Ticking "don't record my name" on an entry saved with one cannot reach back in time:
+        # say so plainly rather than let it look as if the name were gone everywhere.
+        self.name_note = QLabel(
+            self.tr(
+                "Your name goes from this version. Earlier versions keep it: on this PC, and "
+                "at the company if they were already sent."
+            ),
+            self,
+        )
+        self.name_note.setObjectName("name_note")
+        self.name_note.setWordWrap(True)
+        self.name_note.setVisible(False)
+        self.form.anonymous.toggled.connect(self._show_name_note)
 
         buttons = QDialogButtonBox(self)
         # No "&" mnemonic: the form's letters (Alt+S is "Suggestion") must stay unambiguous.
@@ -119,6 +132,7 @@ class EntryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.about)
         layout.addWidget(self.form, 1)
+        layout.addWidget(self.name_note)
         layout.addWidget(buttons)
         self._show_about()
         self.form.focus_words()
@@ -138,6 +152,10 @@ class EntryDialog(QDialog):
             parts.append(self.tr("This entry was deleted; saving changes brings it back."))
         self.about.setText(" ".join(parts))
         self.delete_button.setEnabled(not entry.deleted)
+
+    @Slot(bool)
+    def _show_name_note(self, anonymous: bool) -> None:
+        self.name_note.setVisible(anonymous and self.stored.entry.staff is not None)
 
     @Slot()
     def save(self) -> None:

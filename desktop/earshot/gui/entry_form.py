@@ -15,13 +15,14 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from earshot.core.entry import MAX_TEXT, EntryInput, Kind, Sentiment, parse_tags
+from earshot.core.entry import MAX_IDEA, MAX_TEXT, EntryInput, Kind, Sentiment, parse_tags
 from earshot.core.settings import Preferences
 from earshot.gui.choices import MIN_TOUCH, ChoiceRow, bind_key
 from earshot.gui.i18n import fill
@@ -31,7 +32,7 @@ NO_SENTIMENT = "none"
 
 
 class EntryForm(QWidget):
-    """Words heard, kind, mood, station, who, tags, contact and follow-up."""
+    """Words heard, your idea, kind, mood, station, who (or no name), tags, contact, call-back."""
 
     changed = Signal()
 
@@ -55,6 +56,18 @@ class EntryForm(QWidget):
         self.text.setFont(font)
         words_label = QLabel(self.tr("&Words heard"), self)
         words_label.setBuddy(self.text)
+
+        # The second, optional box: what the person who heard it thinks the company could do.
+        self.idea = WordsEdit(self)
+        self.idea.setObjectName("idea")
+        self.idea.setAccessibleName(self.tr("Your idea"))
+        self.idea.setPlaceholderText(
+            self.tr("Optional: what could the company do about it? You saw it first.")
+        )
+        self.idea.setMinimumHeight(MIN_TOUCH)
+        idea_label = QLabel(self.tr("Yo&ur idea"), self)
+        idea_label.setBuddy(self.idea)
+        self._idea_label = idea_label
 
         self.length = QLabel(self)
         self.length.setObjectName("length")
@@ -102,6 +115,16 @@ class EntryForm(QWidget):
         self.staff.addItems(list(preferences.staff))
         staff_label = QLabel(self.tr("Logged b&y"), self)
         staff_label.setBuddy(self.staff)
+        # The name typed or remembered before "don't record my name" was ticked: kept in memory
+        # only (never in a draft), to put back when it is unticked or after the save.
+        self._named_staff = ""
+
+        self.anonymous = QCheckBox(self)
+        bind_key(self.anonymous, self.tr("Don't record my na&me"), self, "  ")
+        self.anonymous.setAccessibleName(self.tr("Don't record my name"))
+        self.anonymous.setAccessibleDescription(
+            self.tr("The entry is sent without your name. Where you heard it stays.")
+        )
 
         self.tags = QLineEdit(self)
         self.tags.setAccessibleName(self.tr("Tags"))
@@ -127,7 +150,8 @@ class EntryForm(QWidget):
         self.problems.setStyleSheet("color: #a40000; font-weight: bold;")
         self.problems.hide()
 
-        for control in (self.station, self.staff, self.tags, self.contact, self.follow_up):
+        controls = (self.station, self.staff, self.anonymous, self.tags, self.contact)
+        for control in (*controls, self.follow_up):
             control.setMinimumHeight(MIN_TOUCH)
 
         self._lay_out(words_label, station_label, staff_label, tags_label, contact_label)
@@ -140,6 +164,8 @@ class EntryForm(QWidget):
         layout.addWidget(words)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.length)
+        layout.addWidget(self._idea_label)
+        layout.addWidget(self.idea)
         layout.addWidget(self.kind)
         layout.addWidget(self.sentiment)
         form = QFormLayout()
@@ -148,13 +174,20 @@ class EntryForm(QWidget):
         ):
             form.addRow(label, field)
         layout.addLayout(form)
-        layout.addWidget(self.follow_up)
+        # Both boxes at the end, in Tab order too: a Tab stop between the name and the tags
+        # would catch the space of a fast typist's "late delivery" and tick the box.
+        boxes = QHBoxLayout()
+        boxes.addWidget(self.follow_up)
+        boxes.addWidget(self.anonymous)
+        boxes.addStretch(1)
+        layout.addLayout(boxes)
         layout.addWidget(self.problems)
 
     def focus_order(self) -> list[QWidget]:
         """The controls in the order Tab visits them."""
         return [
             self.text,
+            self.idea,
             *self.kind.buttons.values(),
             *self.sentiment.buttons.values(),
             self.station,
@@ -162,6 +195,7 @@ class EntryForm(QWidget):
             self.tags,
             self.contact,
             self.follow_up,
+            self.anonymous,
         ]
 
     def _chain_tab_order(self) -> None:
@@ -172,6 +206,9 @@ class EntryForm(QWidget):
     def _connect_changes(self) -> None:
         self.text.textChanged.connect(self._text_changed)
         self.text.paste_refused.connect(self._paste_refused)
+        self.idea.textChanged.connect(self.changed)
+        self.idea.paste_refused.connect(self._idea_paste_refused)
+        self.anonymous.toggled.connect(self._anonymous_toggled)
         self.kind.changed.connect(self.changed)
         self.sentiment.changed.connect(self.changed)
         self.station.currentIndexChanged.connect(self.changed)
@@ -196,6 +233,38 @@ class EntryForm(QWidget):
                 )
             ]
         )
+
+    def _idea_paste_refused(self, length: int) -> None:
+        locale = QLocale()
+        self.show_problems(
+            [
+                fill(
+                    self.tr(
+                        "That paste is far too long for your idea: %1 characters, and it holds "
+                        "up to %2. It was not pasted; what you typed is kept."
+                    ),
+                    locale.toString(length),
+                    locale.toString(MAX_IDEA),
+                )
+            ]
+        )
+
+    def _anonymous_toggled(self, checked: bool) -> None:
+        if checked:
+            self._named_staff = self.staff.currentText()
+        self._show_anonymous(checked)
+        self.changed.emit()
+
+    def _show_anonymous(self, anonymous: bool) -> None:
+        """No name while it is ticked: the name box is emptied and cannot be typed in."""
+        line = self.staff.lineEdit()
+        assert line is not None  # an editable combo box always has one
+        self.staff.setCurrentText("" if anonymous else self._named_staff)
+        self.staff.setEnabled(not anonymous)
+        if anonymous:
+            line.setPlaceholderText(self.tr("Not recorded"))
+        else:
+            line.setPlaceholderText(self.tr("Your first name"))
 
     def _text_changed(self) -> None:
         self._show_length()
@@ -234,11 +303,13 @@ class EntryForm(QWidget):
             text=self.text.toPlainText(),
             kind=self.kind.value(),
             station=str(self.station.currentData() or self.station.currentText()),
-            staff=self.staff.currentText().strip() or None,
+            staff=None if self.anonymous.isChecked() else self.staff.currentText().strip() or None,
             sentiment=None if sentiment == NO_SENTIMENT else sentiment,
             tags=self.tags.text(),
             contact=self.contact.text().strip() or None,
             follow_up=self.follow_up.isChecked(),
+            idea=self.idea.toPlainText(),
+            anonymous=self.anonymous.isChecked(),
         )
 
     def set_value(self, data: EntryInput) -> None:
@@ -246,11 +317,16 @@ class EntryForm(QWidget):
         self.kind.set_value(str(data.kind))
         self.sentiment.set_value(str(data.sentiment) if data.sentiment else NO_SENTIMENT)
         self._set_station(data.station)
-        self.staff.setCurrentText(data.staff or "")
+        self._named_staff = data.staff or ""
+        self.anonymous.blockSignals(True)
+        self.anonymous.setChecked(bool(data.anonymous))
+        self.anonymous.blockSignals(False)
+        self._show_anonymous(bool(data.anonymous))
         tags = data.tags if isinstance(data.tags, str) else ", ".join(parse_tags(data.tags))
         self.tags.setText(tags)
         self.contact.setText(data.contact or "")
         self.follow_up.setChecked(bool(data.follow_up))
+        self.idea.setPlainText(data.idea or "")
         self.text.moveCursor(self.text.textCursor().MoveOperation.End)
         self._show_length()
 
@@ -279,11 +355,14 @@ class EntryForm(QWidget):
         self.staff.blockSignals(False)
 
     def clear_words(self) -> None:
-        """Ready for the next entry: what was said goes, where and who stay."""
+        """Ready for the next entry: what was said goes, where and who stay.
+
+        "Don't record my name" is for one entry at a time: it is unticked, and the name that was
+        there before comes back for the next one.
+        """
         current = self.value()
-        self.set_value(
-            EntryInput(text="", station=current.station, staff=current.staff, kind=Kind.OTHER)
-        )
+        staff = self._named_staff if current.anonymous else current.staff
+        self.set_value(EntryInput(text="", station=current.station, staff=staff, kind=Kind.OTHER))
         self.show_problems([])
 
     def is_blank(self) -> bool:
@@ -291,6 +370,7 @@ class EntryForm(QWidget):
         data = self.value()
         return not (
             data.text.strip()
+            or (data.idea or "").strip()
             or data.tags
             or data.contact
             or data.follow_up

@@ -47,9 +47,10 @@ class Column(IntEnum):
     STATION = 3
     STAFF = 4
     WORDS = 5
-    TAGS = 6
-    FOLLOW_UP = 7
-    SYNC = 8
+    IDEA = 6
+    TAGS = 7
+    FOLLOW_UP = 8
+    SYNC = 9
 
 
 def _tr(text: str) -> str:
@@ -64,6 +65,7 @@ def column_title(column: Column) -> str:
         Column.STATION: _tr("Station"),
         Column.STAFF: _tr("Logged by"),
         Column.WORDS: _tr("What the customer said"),
+        Column.IDEA: _tr("Your idea"),
         Column.TAGS: _tr("Tags"),
         Column.FOLLOW_UP: _tr("Follow-up"),
         Column.SYNC: _tr("Sent to the company?"),
@@ -126,9 +128,11 @@ def cell_text(stored: StoredEntry, column: Column) -> str:
     if column is Column.STATION:
         return entry.station
     if column is Column.STAFF:
-        return entry.staff or ""
+        return _tr("Anonymous") if entry.anonymous else entry.staff or ""
     if column is Column.WORDS:
         return preview(entry.text)
+    if column is Column.IDEA:
+        return preview(entry.idea or "")
     if column is Column.TAGS:
         return ", ".join(entry.tags)
     if column is Column.FOLLOW_UP:
@@ -320,6 +324,8 @@ class LogModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column is Column.WORDS:
                 return stored.entry.text[:2000]
+            if column is Column.IDEA and stored.entry.idea:
+                return stored.entry.idea
             if column is Column.SYNC and stored.sync_note:
                 return stored.sync_note
             return None

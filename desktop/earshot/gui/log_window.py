@@ -55,6 +55,7 @@ _WIDTHS = {
     Column.SENTIMENT: 80,
     Column.STATION: 90,
     Column.STAFF: 90,
+    Column.IDEA: 200,
     Column.TAGS: 120,
     Column.FOLLOW_UP: 80,
     Column.SYNC: 150,

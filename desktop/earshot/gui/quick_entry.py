@@ -32,13 +32,20 @@ DRAFT_DELAY_MS = 400
 
 
 def draft_payload(data: EntryInput) -> dict[str, Any]:
+    """What a draft keeps of the form: everything but the name.
+
+    A draft is written while the words are typed, often before "don't record my name" is
+    ticked, and SQLite keeps overwritten bytes in its files for a while (the WAL, free pages).
+    So a draft never holds a name at all: a restored draft takes the remembered name.
+    """
     # A clipboard can leave lone surrogates that UTF-8 (and so SQLite) cannot store.
     return {
         "text": clean_text(data.text),
+        "idea": clean_text(data.idea or ""),
         "kind": str(data.kind),
         "sentiment": str(data.sentiment) if data.sentiment else None,
         "station": data.station,
-        "staff": data.staff,
+        "anonymous": bool(data.anonymous),
         "tags": data.tags if isinstance(data.tags, str) else ", ".join(data.tags),
         "contact": data.contact,
         "follow_up": bool(data.follow_up),
@@ -57,10 +64,12 @@ def draft_input(payload: Mapping[str, Any], fallback: EntryInput) -> EntryInput:
         kind=text("kind", str(fallback.kind)) or Kind.OTHER.value,
         sentiment=text("sentiment", None),
         station=text("station", fallback.station) or fallback.station,
-        staff=text("staff", fallback.staff),
+        staff=fallback.staff,
         tags=text("tags", "") or "",
         contact=text("contact", None),
         follow_up=payload.get("follow_up") is True,
+        idea=text("idea", "") or "",
+        anonymous=payload.get("anonymous") is True,
     )
 
 
@@ -127,7 +136,7 @@ class QuickEntryWindow(QWidget):
         layout.addWidget(self.form, 1)
         layout.addWidget(self.draft_status)
         layout.addLayout(buttons)
-        self.resize(640, 560)
+        self.resize(640, 640)
 
     def _add_shortcuts(self) -> None:
         # Return is the main keyboard's key, Enter the keypad's: both save.
