@@ -64,7 +64,11 @@ def run_one(name: str, size: str, workdir: Path) -> dict[str, Any]:
 def _child(name: str, size: str, workdir: Path, out: Path) -> None:
     try:
         outcome = run_one(name, size, workdir)
-    except Exception as error:  # a failing benchmark is a result, not a crash of the run
+    except KeyboardInterrupt:
+        raise
+    # A failing benchmark is a result, not a crash of the run. BaseException: the helpers
+    # shared with the tests skip (pytest's Skipped) when a system program is missing.
+    except BaseException as error:
         outcome = {
             "status": "failed",
             "error": f"{type(error).__name__}: {error}",
