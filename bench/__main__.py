@@ -79,6 +79,8 @@ def _child(name: str, size: str, workdir: Path, out: Path) -> None:
 
 def run_isolated(name: str, size: str, timeout: float = TIMEOUT) -> dict[str, Any]:
     """Run one benchmark in a child process with a fresh work folder, removed afterwards."""
+    # The machine is shared: how busy it was says how far to trust the figures.
+    load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix=f"earshot-bench-{name}-"))
     out = workdir / "outcome.json"
     bench_dir = workdir / "work"
@@ -96,6 +98,7 @@ def run_isolated(name: str, size: str, timeout: float = TIMEOUT) -> dict[str, An
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     outcome["size"] = size
+    outcome["load"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     outcome["date"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     return outcome
 
@@ -179,6 +182,8 @@ def table(results: dict[str, Any]) -> str:
             lines.append(f"| {name} | — | not run | | | | | |")
             continue
         when = f"{outcome.get('date', '')[:10]}, {outcome.get('size', '')}"
+        if "load" in outcome:
+            when += ", load {}→{}".format(*outcome["load"])
         if outcome["status"] != "ok":
             lines.append(
                 f"| {name} | — | {outcome['status']} | | | | | {_cell(outcome.get('error'))} |"
@@ -235,19 +240,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _child(args.child, args.size, args.workdir, args.out)
         return 0
 
-    results: dict[str, Any] = {}
-    if args.out.exists():
-        try:
-            results = json.loads(args.out.read_text())
-        except ValueError:
-            results = {}
-    results.setdefault("benches", {})
-    results["machine"] = machine()
+    described = machine()
+    ran: dict[str, Any] = {}
     failed = 0
     for name in args.only or list(REGISTRY):
         print(f"bench {name} ({args.size}) ...", flush=True)
         outcome = run_isolated(name, args.size)
-        results["benches"][name] = outcome
+        ran[name] = outcome
         if outcome["status"] == "ok":
             for figure in outcome["figures"]:
                 ratio = f", {figure['ratio']:.2f}× baseline" if "ratio" in figure else ""
@@ -257,11 +256,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {outcome['status']}: {outcome.get('error')}")
             if outcome.get("traceback"):
                 print(outcome["traceback"], file=sys.stderr)
+    # Read the results file only now: a run of other benchmarks may have written it meanwhile.
+    results = _load(args.out)
+    results["machine"] = described
+    results["benches"].update(ran)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     if not args.no_docs:
         write_docs(args.docs, results)
     return 1 if failed else 0
+
+
+def _load(path: Path) -> dict[str, Any]:
+    """The results of earlier runs; a damaged or missing file is a fresh start."""
+    try:
+        results = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {"benches": {}}
+    if not isinstance(results, dict) or not isinstance(results.get("benches"), dict):
+        return {"benches": {}}
+    return results
 
 
 if __name__ == "__main__":
