@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import sqlite3
@@ -49,6 +50,16 @@ def test_anonymous_drops_any_name_before_anything_is_stored(journal: Journal) ->
     stored = journal.require(entry.id).entry
     assert (stored.staff, stored.anonymous) == (None, True)
     assert [revision["staff"] for revision in journal.history(entry.id)] == [None]
+
+
+def test_no_way_of_making_an_entry_gives_an_anonymous_one_a_name() -> None:
+    entry = new_entry(EntryInput(text="x", anonymous=True), device_id="pc", site="S")
+    with pytest.raises(ValueError, match="carries no name") as refused:
+        dataclasses.replace(entry, staff=NAME)
+    assert NAME not in str(refused.value)
+    payload = to_dict(entry) | {"staff": NAME}
+    with pytest.raises(ValueError, match="carries no name"):
+        from_dict(payload)
 
 
 def test_a_named_entry_keeps_its_name(journal: Journal) -> None:

@@ -136,6 +136,12 @@ class Entry:
     deleted: bool = False
     revised_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
+    def __post_init__(self) -> None:
+        # validate() drops the name of an anonymous entry; this makes sure no other way of
+        # making an entry (a journal row, a saved revision, a test) can carry one either.
+        if self.anonymous and self.staff is not None:
+            raise ValueError("an anonymous entry carries no name (staff must be None)")
+
     def local_created_at(self) -> datetime:
         """The time as the clock on the wall of the recording PC showed it."""
         return self.created_at.astimezone(timezone(timedelta(minutes=self.utc_offset_minutes)))
