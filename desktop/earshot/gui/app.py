@@ -26,13 +26,13 @@ from earshot.gui.i18n import install_translators, remove_translators
 from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import Resources
 from earshot.gui.shell import claim_instance, start_shell
-from earshot.gui.sync_service import SyncService, app_connector
+from earshot.gui.sync_later import SyncLater
 from earshot.gui.window_state import WindowState
-from earshot_sync.local_collector import LocalCollector
-from earshot_sync.local_collector import available as local_collector_available
 
 if TYPE_CHECKING:
     from earshot.gui.log_window import LogOpener
+    from earshot.gui.sync_service import SyncService
+    from earshot_sync.local_collector import LocalCollector
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +214,9 @@ def start_local_collector(profile: Profile, preferences: Preferences) -> LocalCo
     """A collector on loopback while no collector address is set, where one is installed
     (``make run`` installs it; the desktop bundle does not). It starts on first use, in the
     sync worker, so the window never waits for it."""
-    if preferences.endpoint.strip() or not local_collector_available():
+    from earshot_sync.local_collector import LocalCollector, available
+
+    if preferences.endpoint.strip() or not available():
         return None
     return LocalCollector(profile.data_dir.root / "local-collector")
 
@@ -252,26 +254,30 @@ def _run(app: QApplication, profile: Profile, env: Mapping[str, str], resources:
     controller.set_log_opener(log_opener)
     controller.quick_entry.saved.connect(log_opener.refresh)
     controller.quit_requested.connect(app.quit)
-    local = start_local_collector(profile, controller.preferences)
-    sync = SyncService(
-        journal,
-        journal.path,
-        app_connector(profile.settings, env, local),
-        parent=controller,
-    )
+    local: list[LocalCollector] = []
+
+    def make_sync() -> SyncService:
+        from earshot.gui.sync_service import SyncService, app_connector
+
+        collector = start_local_collector(profile, controller.preferences)
+        local.extend([collector] if collector is not None else [])
+        connector = app_connector(profile.settings, env, collector)
+        return SyncService(journal, journal.path, connector, parent=controller)
+
+    sync = SyncLater(make_sync, parent=controller)
     controller.quick_entry.saved.connect(sync.entry_saved)
 
     def shutdown() -> None:
         # Sending stops before the journal closes; the collector on loopback goes last.
         sync.shutdown()
         controller.shutdown()
-        if local is not None:
-            local.stop()
+        for collector in local:
+            collector.stop()
 
     app.aboutToQuit.connect(shutdown)
     shell = start_shell(app, controller, resources, instance, env, sync=sync)
     controller.start()
-    sync.send_now()  # whatever waited while the app was closed
+    sync.start()  # whatever waited while the app was closed, once the windows are up
     try:
         return app.exec()
     finally:

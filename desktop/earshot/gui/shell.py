@@ -35,14 +35,15 @@ from earshot.core.settings import Preferences
 from earshot.gui.hotkey import HotkeyBackend, HotkeyError, create_backend
 from earshot.gui.i18n import fill
 from earshot.gui.resources import Resources
-from earshot.gui.settings_window import SettingsWindow
 from earshot.gui.single_instance import SingleInstance, send_command, server_name
 from earshot.gui.tray import Status, Tray
-from earshot_sync.credentials import TokenStore
 
 if TYPE_CHECKING:
+    # Imported when the settings window first opens: it brings the keyring, which the tray
+    # does not need to show (``make bench``: startup).
     from earshot.gui.app import EarshotApp as EarshotLike
-    from earshot.gui.sync_service import SyncService
+    from earshot.gui.settings_window import SettingsWindow
+    from earshot_sync.credentials import TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,14 @@ class SyncSignals(Protocol):
     def state_changed(self) -> SignalInstance: ...
     @property
     def message_changed(self) -> SignalInstance: ...
+
+
+class SyncControls(SyncSignals, Protocol):
+    """What the shell asks of the sync service (``earshot.gui.sync_service.SyncService``)."""
+
+    def retry_and_send(self) -> None: ...
+    def entry_saved(self) -> None: ...
+    def token_changed(self) -> None: ...
 
 
 @dataclass
@@ -303,7 +312,7 @@ def start_shell(
     resources: Resources,
     instance: SingleInstance,
     env: Mapping[str, str],
-    sync: SyncService | None = None,
+    sync: SyncControls | None = None,
     tokens: TokenStore | None = None,
 ) -> DesktopShell:
     """Tray, hotkey and single-instance commands around ``controller`` (an ``EarshotApp``)."""
@@ -322,6 +331,9 @@ def start_shell(
             settings_window[0].raise_()
             settings_window[0].activateWindow()
             return
+        from earshot.gui.settings_window import SettingsWindow
+        from earshot_sync.credentials import TokenStore
+
         window = SettingsWindow(controller.settings, tokens or TokenStore(), hotkey, autostart)
         window.saved.connect(shell.apply_preferences)
         window.saved.connect(controller.apply_preferences)

@@ -1,0 +1,85 @@
+"""The sync service, made a moment after the tray and the quick entry are on screen.
+
+Sending needs the HTTP and keyring libraries: about a tenth of a second of imports at start-up
+(``make bench``: startup) that showing the tray and the quick entry does not need.
+:class:`SyncLater` stands in for :class:`~earshot.gui.sync_service.SyncService` from the start:
+it makes the real one ``delay_ms`` after :meth:`start`, or at once when it is asked for
+something sooner (a save, "Send now", a new token), and passes its signals on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+if TYPE_CHECKING:
+    from earshot.gui.sync_service import SyncService
+
+START_DELAY_MS = 500  # the first paint of the tray and the quick entry comes first
+
+
+class SyncLater(QObject):
+    state_changed = Signal(str)  # as SyncService's
+    message_changed = Signal(str)
+
+    def __init__(
+        self,
+        make: Callable[[], SyncService],
+        delay_ms: int = START_DELAY_MS,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._make = make
+        self.service: SyncService | None = None
+        self._closed = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self.send_now)
+
+    def start(self) -> None:
+        """Send what waited while the app was closed, ``delay_ms`` from now."""
+        self._timer.start()
+
+    def _service(self) -> SyncService | None:
+        if self._closed:
+            return None
+        if self.service is None:
+            self._timer.stop()
+            self.service = self._make()
+            self.service.state_changed.connect(self.state_changed)
+            self.service.message_changed.connect(self.message_changed)
+        return self.service
+
+    @Slot()
+    def send_now(self) -> None:
+        service = self._service()
+        if service is not None:
+            service.send_now()
+
+    @Slot()
+    def retry_and_send(self) -> None:
+        service = self._service()
+        if service is not None:
+            service.retry_and_send()
+
+    @Slot()
+    def entry_saved(self) -> None:
+        service = self._service()
+        if service is not None:
+            service.entry_saved()
+
+    @Slot()
+    def token_changed(self) -> None:
+        service = self._service()
+        if service is not None:
+            service.token_changed()
+
+    def shutdown(self) -> None:
+        """Stop sending (see ``SyncService.shutdown``); a service never made is never made."""
+        self._closed = True
+        self._timer.stop()
+        if self.service is not None:
+            self.service.shutdown()

@@ -1,0 +1,95 @@
+"""SyncLater: the sync service made after start-up, or sooner when it is needed; offscreen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from earshot.core.entry import SyncState
+from earshot.core.journal import Journal
+from earshot.gui.sync_later import SyncLater
+from earshot.gui.sync_service import SyncService
+from earshot_sync.client import CollectorClient
+from earshot_sync.connect import NotReady
+from earshot_sync.credentials import Token
+from earshot_sync.transport import make_session
+from tests.collector_server import running_collector
+from tests.sync.conftest import fill, states
+
+WAIT_MS = 30_000
+NO_ADDRESS = "No collector address is set."
+
+
+def not_ready() -> CollectorClient:
+    raise NotReady(NO_ADDRESS)
+
+
+@pytest.fixture
+def made(journal: Journal, qtbot: QtBot) -> Iterator[list[SyncService]]:
+    services: list[SyncService] = []
+    yield services
+    for service in services:
+        assert service.shutdown(WAIT_MS)
+
+
+def maker(
+    journal: Journal, made: list[SyncService], connect: Callable[[], CollectorClient] = not_ready
+) -> Callable[[], SyncService]:
+    def make() -> SyncService:
+        service = SyncService(journal, journal.path, connect)
+        made.append(service)
+        return service
+
+    return make
+
+
+def test_the_service_is_made_after_the_delay_and_sends_what_waited(
+    journal: Journal, made: list[SyncService], qtbot: QtBot, tmp_path: Path
+) -> None:
+    fill(journal, 3)
+    with running_collector(tmp_path / "collector") as collector:
+
+        def connect() -> CollectorClient:
+            return CollectorClient(collector.url, Token(collector.token), make_session())
+
+        later = SyncLater(maker(journal, made, connect), delay_ms=50)
+        later.start()
+        assert made == []  # not before the delay
+        qtbot.waitUntil(lambda: states(journal) == {SyncState.SENT: 3}, timeout=WAIT_MS)
+        assert collector.count() == 3
+    assert len(made) == 1
+    assert later.service is made[0]
+    later.shutdown()
+
+
+def test_a_save_before_the_delay_makes_it_at_once_and_its_signals_pass_on(
+    journal: Journal, made: list[SyncService], qtbot: QtBot
+) -> None:
+    later = SyncLater(maker(journal, made), delay_ms=60_000)
+    later.start()
+    with qtbot.waitSignal(later.message_changed, timeout=WAIT_MS) as message:
+        later.entry_saved()
+    assert len(made) == 1
+    assert message.args == [NO_ADDRESS]
+    qtbot.waitUntil(lambda: not made[0].busy, timeout=WAIT_MS)
+    assert made[0].state == "needs_attention"
+    later.retry_and_send()  # the same service again, never a second one
+    later.token_changed()
+    assert len(made) == 1
+    later.shutdown()
+
+
+def test_after_shutdown_nothing_is_made(
+    journal: Journal, made: list[SyncService], qtbot: QtBot
+) -> None:
+    later = SyncLater(maker(journal, made), delay_ms=10)
+    later.start()
+    later.shutdown()
+    later.send_now()
+    later.entry_saved()
+    qtbot.wait(100)  # longer than the delay: the timer was stopped
+    assert made == []
+    assert later.service is None
