@@ -5,8 +5,9 @@ Each round starts a fresh collector and, against it:
 * ``earshot sync`` (the real command, as a user or the tray runs it) drains a journal holding
   ``count`` queued first revisions: claim, pack, post, mark, all of it;
 * the baseline: a bare ``requests`` loop posts other entries of the same shape, packed into the
-  same batches the sender makes (the collector's limits, ``sender.pack``) and serialized
-  beforehand, checking only the status code: the collector's own speed, with no sender around it;
+  same batches the sender makes (the collector's limits, ``sender.pack``), serialized and
+  gzipped as the sender does, all beforehand, checking only the status code: the collector's
+  own speed, with no sender around it;
 * a naive sender: one entry per request, on a sample (posting 100,000 that way would take the
   whole run), its rate extrapolated.
 
@@ -15,6 +16,7 @@ The two big ones swap order from round to round, so neither always meets the ful
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -32,6 +34,7 @@ from bench.figures import Figure, median, ratio
 from earshot.core.codec import to_dict
 from earshot.core.entry import Entry, SyncState
 from earshot.core.journal import Journal
+from earshot_sync.client import GZIP_ABOVE, GZIP_LEVEL
 from earshot_sync.protocol import ENTRIES_PATH, INFO_PATH, encode_batch
 from earshot_sync.sender import pack
 
@@ -39,22 +42,32 @@ DRAIN_TIMEOUT = 900
 SIZES = {"full": (100_000, 2_000, 3), "small": (1_000, 50, 1)}  # count, one-per-request, rounds
 
 
-def _bodies(entries: Sequence[Entry], info: dict[str, Any]) -> list[bytes]:
-    """The request bodies the sender would make of ``entries``."""
+Request = tuple[bytes, dict[str, str]]  # a body and its headers
+
+
+def _bodies(entries: Sequence[Entry], info: dict[str, Any]) -> list[Request]:
+    """The requests the sender would make of ``entries``: its batches, gzipped as it does."""
     sent_at = datetime.now(UTC)
     batches = pack([to_dict(e) for e in entries], info["max_entries"], info["max_bytes"], sent_at)
-    return [encode_batch(batch, sent_at) for batch in batches]
+    return [_request(encode_batch(batch, sent_at)) for batch in batches]
 
 
-def _post_all(collector: Collector, bodies: Sequence[bytes]) -> float:
-    """Seconds a bare ``requests`` loop takes to post ``bodies``, one after the other."""
+def _request(body: bytes) -> Request:
+    headers = {"Content-Type": "application/json"}
+    if len(body) > GZIP_ABOVE:
+        body = gzip.compress(body, GZIP_LEVEL, mtime=0)
+        headers["Content-Encoding"] = "gzip"
+    return body, headers
+
+
+def _post_all(collector: Collector, requests_to_send: Sequence[Request]) -> float:
+    """Seconds a bare ``requests`` loop takes to post them, one after the other."""
     with requests.Session() as session:
         session.headers.update(collector.headers)
-        session.headers["Content-Type"] = "application/json"
         url = collector.url + ENTRIES_PATH
         started = time.perf_counter()
-        for body in bodies:
-            answer = session.post(url, data=body, timeout=300)
+        for body, headers in requests_to_send:
+            answer = session.post(url, data=body, headers=headers, timeout=300)
             if answer.status_code != 200:
                 raise RuntimeError(f"the collector answered {answer.status_code}")
         return time.perf_counter() - started
@@ -100,7 +113,7 @@ def _round(root: Path, count: int, sample: int, drain_first: bool) -> tuple[floa
     with running_collector(root / "collector") as collector:
         info = requests.get(collector.url + INFO_PATH, headers=collector.headers, timeout=30).json()
         batched = _bodies(others[:count], info)
-        singles = [encode_batch([to_dict(e)], datetime.now(UTC)) for e in others[count:]]
+        singles = [_request(encode_batch([to_dict(e)], datetime.now(UTC))) for e in others[count:]]
         if drain_first:
             drained = _drain(root, journal.path, collector)
             bare = _post_all(collector, batched)
