@@ -7,14 +7,54 @@ pages by keyset on (created_at, entry_id), never OFFSET, so a page costs the sam
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+import json
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy import Integer as SqlInteger
+
+from earshot_sync.collector import schema
+from earshot_sync.collector.columns import MAX_LABEL, MAX_TAG
 from earshot_sync.collector.store import Store
+from earshot_sync.protocol import KINDS, SENTIMENTS
 
 FOLLOW_UP_STATES = ("open", "contacted", "resolved")
+MAX_NOTE = 2000
+# What a search box's words are made of: letters and digits; everything else separates them.
+# Operators, quotes, %, _ and backslashes are thereby never more than separators.
+_WORD = re.compile(r"[^\W_]+")
+_MAX_TERMS = 16
+_MAX_TERM = 64
+_MAX_SEARCH = 1000
+_CURSOR_ID = re.compile(r"[0-9a-f-]{1,36}")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Trends count in 15-minute slices of UTC and then give each slice to its local day: every time
+# zone's offset, and every DST change, falls on a quarter hour.
+_SLICE_SECONDS = 900
+_TOP = 20
+_RECENT_FOR_TAGS = 5000
+_EXPORT_BATCH = 1000
+_SENTIMENT_NONE = "none"
 
 
 class UnknownEntry(LookupError):
@@ -68,12 +108,22 @@ class Cursor:
     entry_id: str
 
     def __str__(self) -> str:
-        raise NotImplementedError
+        # Microseconds since the epoch and the id: URL-safe as it is, and exact (no float).
+        moment = self.created_at.astimezone(UTC)
+        micros = (moment - _EPOCH) // timedelta(microseconds=1)
+        return f"{micros}_{self.entry_id}"
 
     @classmethod
     def parse(cls, text: str) -> Cursor | None:
         """The cursor written by ``str()``; None for anything else (it comes from a URL)."""
-        raise NotImplementedError
+        micros, _, entry_id = text.partition("_")
+        if not _CURSOR_ID.fullmatch(entry_id) or not re.fullmatch(r"-?[0-9]{1,20}", micros):
+            return None
+        try:
+            created_at = _EPOCH + timedelta(microseconds=int(micros))
+        except OverflowError:
+            return None
+        return cls(created_at, entry_id)
 
 
 @dataclass(frozen=True)
@@ -116,41 +166,373 @@ class Trends:
     total: int
 
 
+def search_terms(search: str) -> list[str]:
+    """The words of what a person typed into the search box (at most 16, each at most 64
+    characters); the reader looks for entries that have all of them, as word beginnings."""
+    words = _WORD.findall(unicodedata.normalize("NFC", search[:_MAX_SEARCH]))
+    return [word[:_MAX_TERM].lower() for word in words[:_MAX_TERMS]]
+
+
+_current = schema.current
+_follow_ups = schema.follow_ups
+_entry_tags = schema.entry_tags
+_ITEM_COLUMNS = (
+    _current.c.entry_id,
+    _current.c.revision,
+    _current.c.created_at,
+    _current.c.utc_offset_minutes,
+    _current.c.site,
+    _current.c.station,
+    _current.c.staff,
+    _current.c.anonymous,
+    _current.c.kind,
+    _current.c.sentiment,
+    _current.c.text,
+    _current.c.idea,
+    _current.c.tags,
+    _current.c.contact,
+    _current.c.follow_up,
+    _follow_ups.c.state,
+    _current.c.device_name,
+    _current.c.received_at,
+)
+
+
+def _item(row: Row[Any]) -> FeedItem:
+    m = row._mapping
+    return FeedItem(
+        entry_id=m["entry_id"],
+        revision=int(m["revision"]),
+        created_at=m["created_at"],
+        utc_offset_minutes=int(m["utc_offset_minutes"]),
+        site=m["site"],
+        station=m["station"],
+        staff=m["staff"],
+        anonymous=bool(m["anonymous"]),
+        kind=m["kind"],
+        sentiment=m["sentiment"],
+        text=m["text"],
+        idea=m["idea"],
+        tags=tuple(json.loads(m["tags"])),
+        contact=m["contact"],
+        follow_up=bool(m["follow_up"]),
+        follow_up_state=(m["state"] or "open") if m["follow_up"] else None,
+        device_name=m["device_name"],
+        received_at=m["received_at"],
+    )
+
+
+def _not_resolved() -> ColumnElement[bool]:
+    # An alias: the feed's query joins follow_ups itself, and would swallow this FROM.
+    resolved = _follow_ups.alias("resolved")
+    return ~exists().where(
+        resolved.c.entry_id == _current.c.entry_id, resolved.c.state == "resolved"
+    )
+
+
+def _storable(value: str) -> bool:
+    # Nothing stored holds a NUL or a lone surrogate (ingest refuses them), and PostgreSQL's
+    # driver cannot even send them: a filter value with one matches nothing.
+    return "\x00" not in value and not any("\ud800" <= char <= "\udfff" for char in value)
+
+
+def _labels(values: Sequence[str], length: int = MAX_LABEL) -> list[str]:
+    return [str(value)[:length] for value in values if _storable(str(value))]
+
+
 class Reader:
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._dialect = store.dialect
+
+    # Filters
+
+    def _search(self, search: str) -> ColumnElement[bool] | None:
+        if not search.strip():
+            return None
+        terms = search_terms(search)
+        if not terms:
+            # Typed something with no letters or digits (only emoji, say): nothing has it.
+            return false()
+        if self._dialect == "sqlite":
+            # Each word quoted (a word has no quote in it) and a prefix: FTS5's query syntax
+            # never sees what was typed. The text is a bound parameter, never SQL.
+            query = " ".join(f'"{term}"*' for term in terms)
+            matches = text("SELECT rowid FROM current_search WHERE current_search MATCH :q")
+            return _current.c.id.in_(
+                matches.bindparams(q=query).columns(literal_column("rowid", SqlInteger))
+            )
+        query = " & ".join(f"'{term}':*" for term in terms)
+        return text(f"{schema.PG_SEARCH_VECTOR} @@ to_tsquery('simple'::regconfig, :q)").bindparams(
+            q=query
+        )  # type: ignore[return-value]
+
+    def _conditions(self, f: FeedFilter) -> list[ColumnElement[bool]]:
+        c = _current.c
+        conditions: list[ColumnElement[bool]] = [c.deleted.is_(False)]
+        # An empty IN () is false: a filter whose values were all unstorable matches nothing.
+        if f.sites:
+            conditions.append(c.site.in_(_labels(f.sites)))
+        if f.stations:
+            conditions.append(c.station.in_(_labels(f.stations)))
+        if f.kinds:
+            conditions.append(c.kind.in_(_labels(f.kinds)))
+        if f.sentiments:
+            named = [v for v in _labels(f.sentiments) if v != _SENTIMENT_NONE]
+            either = [c.sentiment.in_(named)] if named else []
+            if _SENTIMENT_NONE in f.sentiments:
+                either.append(c.sentiment.is_(None))
+            conditions.append(or_(false(), *either))
+        if f.tag is not None and f.tag.strip():
+            tags = _labels([f.tag.lower()], MAX_TAG)
+            # An alias: trends' tag count joins entry_tags itself, and would swallow this FROM.
+            tagged = _entry_tags.alias("tagged")
+            conditions.append(
+                exists().where(tagged.c.entry_id == c.entry_id, tagged.c.tag.in_(tags))
+            )
+        if f.since is not None:
+            conditions.append(c.created_at >= f.since)
+        if f.until is not None:
+            conditions.append(c.created_at < f.until)
+        searched = self._search(f.search)
+        if searched is not None:
+            conditions.append(searched)
+        if f.needs_follow_up:
+            conditions.extend([c.follow_up.is_(True), _not_resolved()])
+        return conditions
+
+    def _items(self, conditions: list[ColumnElement[bool]]) -> Select[Any]:
+        joined = _current.outerjoin(_follow_ups, _follow_ups.c.entry_id == _current.c.entry_id)
+        return select(*_ITEM_COLUMNS).select_from(joined).where(*conditions)
+
+    def _page(self, conditions: list[ColumnElement[bool]], newest_first: bool, limit: int) -> Page:
+        c = _current.c
+        limit = max(1, min(limit, 1000))
+        order = (
+            (c.created_at.desc(), c.entry_id.desc()) if newest_first else (c.created_at, c.entry_id)
+        )
+        query = self._items(conditions).order_by(*order).limit(limit + 1)
+        with self._store.read() as connection:
+            items = tuple(_item(row) for row in connection.execute(query))
+        if len(items) <= limit:
+            return Page(items, None)
+        items = items[:limit]
+        return Page(items, Cursor(items[-1].created_at, items[-1].entry_id))
+
+    # The feed
 
     def feed(self, f: FeedFilter, *, after: Cursor | None = None, limit: int = 50) -> Page:
         """Newest first; ``after`` is the previous page's ``next_cursor``."""
-        raise NotImplementedError
+        conditions = self._conditions(f)
+        if after is not None:
+            conditions.append(_before(after))
+        return self._page(conditions, newest_first=True, limit=limit)
 
     def newer(self, f: FeedFilter, *, than: Cursor, limit: int = 200) -> tuple[FeedItem, ...]:
-        """Entries newer than ``than`` (the newest one shown), newest first: the live update."""
-        raise NotImplementedError
+        """Entries newer than ``than`` (the newest one shown), newest first: the live update.
+
+        When more than ``limit`` are newer, these are the oldest ``limit`` of them, so that
+        asking again with the newest of these as ``than`` leaves no gap."""
+        conditions = [*self._conditions(f), _after(than)]
+        page = self._page(conditions, newest_first=False, limit=limit)
+        return tuple(reversed(page.items))
+
+    def export(self, f: FeedFilter) -> Iterator[FeedItem]:
+        """Every entry the filter matches, newest first, read in keyset batches."""
+        after: Cursor | None = None
+        while True:
+            page = self.feed(f, after=after, limit=_EXPORT_BATCH)
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            after = page.next_cursor
 
     def entry(self, entry_id: str) -> EntryDetail | None:
-        raise NotImplementedError
+        if not _CURSOR_ID.fullmatch(entry_id):
+            return None
+        c = _current.c
+        events = schema.follow_up_events
+        revisions = schema.revisions
+        with self._store.read() as connection:
+            row = connection.execute(
+                self._items([c.entry_id == entry_id, c.deleted.is_(False)])
+            ).first()
+            if row is None:
+                return None
+            history = connection.execute(
+                select(events.c.state, events.c.note, events.c.viewer_name, events.c.at)
+                .where(events.c.entry_id == entry_id)
+                .order_by(events.c.id)
+            ).all()
+            count = connection.execute(
+                select(func.count()).where(revisions.c.entry_id == entry_id)
+            ).scalar_one()
+        return EntryDetail(
+            item=_item(row),
+            events=tuple(FollowUpEvent(*event) for event in history),
+            revision_count=int(count),
+        )
 
     def choices(self) -> Choices:
-        raise NotImplementedError
+        with self._store.read() as connection:
+            sites = _distinct(connection, "site")
+            stations = _distinct(connection, "station")
+            newest = (
+                select(_current.c.entry_id)
+                .where(_current.c.deleted.is_(False))
+                .order_by(_current.c.created_at.desc())
+                .limit(_RECENT_FOR_TAGS)
+                .subquery()
+            )
+            tags = connection.execute(
+                select(_entry_tags.c.tag)
+                .join(newest, newest.c.entry_id == _entry_tags.c.entry_id)
+                .group_by(_entry_tags.c.tag)
+                .order_by(func.count().desc(), _entry_tags.c.tag)
+                .limit(_TOP)
+            ).scalars()
+            return Choices(sites, stations, tuple(tags))
+
+    # Trends
 
     def trends(self, f: FeedFilter, *, start: date, end: date, tz: ZoneInfo) -> Trends:
         """Counts for the local days start <= day < end in ``tz`` (``f.since``/``until`` are
         ignored: the days are the range)."""
-        raise NotImplementedError
+        days = tuple(start + timedelta(days=n) for n in range(max(0, (end - start).days)))
+        begin = datetime.combine(start, time(), tz).astimezone(UTC)
+        finish = datetime.combine(end, time(), tz).astimezone(UTC)
+        conditions = self._conditions(replace(f, since=begin, until=finish))
+        origin = int(begin.timestamp())
+        c = _current.c
+        if self._dialect == "sqlite":
+            seconds: ColumnElement[Any] = cast(func.strftime("%s", c.created_at), SqlInteger)
+        else:
+            seconds = cast(func.floor(func.extract("epoch", c.created_at)), SqlInteger)
+        piece = ((seconds - origin) / _SLICE_SECONDS).label("piece")
+        sentiment = func.coalesce(c.sentiment, _SENTIMENT_NONE).label("sentiment")
+        counted = (
+            select(piece, c.kind, sentiment, c.site, func.count().label("n"))
+            .where(*conditions)
+            .group_by(piece, c.kind, sentiment, c.site)
+        )
+        tagged = (
+            select(_entry_tags.c.tag, func.count().label("n"))
+            .join(_current, _current.c.entry_id == _entry_tags.c.entry_id)
+            .where(*conditions)
+            .group_by(_entry_tags.c.tag)
+            .order_by(func.count().desc(), _entry_tags.c.tag)
+            .limit(_TOP)
+        )
+        index = {day: n for n, day in enumerate(days)}
+        kinds = {kind: [0] * len(days) for kind in KINDS}
+        sentiments = {name: [0] * len(days) for name in (*SENTIMENTS, _SENTIMENT_NONE)}
+        sites: dict[str, int] = {}
+        day_of: dict[int, int | None] = {}
+        total = 0
+        with self._store.read() as connection:
+            for slice_number, kind, feeling, site, n in connection.execute(counted):
+                if slice_number not in day_of:
+                    moment = begin + timedelta(seconds=int(slice_number) * _SLICE_SECONDS)
+                    day_of[slice_number] = index.get(moment.astimezone(tz).date())
+                position = day_of[slice_number]
+                if position is None:
+                    continue
+                kinds.setdefault(kind, [0] * len(days))[position] += n
+                sentiments.setdefault(feeling, [0] * len(days))[position] += n
+                sites[site] = sites.get(site, 0) + n
+                total += n
+            top_tags = tuple((tag, int(n)) for tag, n in connection.execute(tagged))
+        per_site = sorted(sites.items(), key=lambda item: (-item[1], item[0]))[:_TOP]
+        return Trends(
+            days=days,
+            kinds_per_day={kind: tuple(counts) for kind, counts in kinds.items()},
+            sentiments_per_day={name: tuple(counts) for name, counts in sentiments.items()},
+            top_tags=top_tags,
+            per_site=tuple(per_site),
+            total=total,
+        )
+
+    # Follow-ups
 
     def follow_up_queue(
         self, f: FeedFilter, *, after: Cursor | None = None, limit: int = 50
     ) -> Page:
         """Entries that asked for a call-back and are not resolved, OLDEST first."""
-        raise NotImplementedError
+        conditions = self._conditions(replace(f, needs_follow_up=True))
+        if after is not None:
+            conditions.append(_after(after))
+        return self._page(conditions, newest_first=False, limit=limit)
 
     def mark_follow_up(
         self, entry_id: str, state: str, note: str, viewer: str, now: datetime
     ) -> None:
         """Set an entry's follow-up state; UnknownEntry, BadFollowUp."""
-        raise NotImplementedError
+        if state not in FOLLOW_UP_STATES:
+            raise BadFollowUp(f"A follow-up is {', '.join(FOLLOW_UP_STATES)}; not {state!r}.")
+        note = note.strip()
+        if len(note) > MAX_NOTE:
+            raise BadFollowUp(f"The note is longer than {MAX_NOTE} characters; shorten it.")
+        if "\x00" in note or "\x00" in viewer:
+            raise BadFollowUp("The note contains a character that cannot be kept (NUL).")
+        c = _current.c
+        with self._store.write() as connection:
+            asked = connection.execute(
+                select(c.follow_up).where(c.entry_id == entry_id, c.deleted.is_(False))
+            ).first()
+            if asked is None:
+                raise UnknownEntry(entry_id)
+            if not asked[0]:
+                raise BadFollowUp("This entry did not ask for a call-back.")
+            values = {"state": state, "updated_at": now, "updated_by": viewer[:MAX_LABEL]}
+            insert = self._store.insert(_follow_ups)
+            connection.execute(
+                insert.values(entry_id=entry_id, **values).on_conflict_do_update(
+                    index_elements=[_follow_ups.c.entry_id], set_=values
+                )
+            )
+            connection.execute(
+                schema.follow_up_events.insert().values(
+                    entry_id=entry_id,
+                    state=state,
+                    note=note,
+                    viewer_name=viewer[:MAX_LABEL],
+                    at=now,
+                )
+            )
 
-    def export(self, f: FeedFilter) -> Iterator[FeedItem]:
-        """Every entry the filter matches, newest first, read in keyset batches."""
-        raise NotImplementedError
+
+def _before(cursor: Cursor) -> ColumnElement[bool]:
+    # The first term alone bounds the index range; the second drops the ties already shown.
+    c = _current.c
+    return and_(
+        c.created_at <= cursor.created_at,
+        or_(c.created_at < cursor.created_at, c.entry_id < cursor.entry_id),
+    )
+
+
+def _after(cursor: Cursor) -> ColumnElement[bool]:
+    c = _current.c
+    return and_(
+        c.created_at >= cursor.created_at,
+        or_(c.created_at > cursor.created_at, c.entry_id > cursor.entry_id),
+    )
+
+
+# The distinct values of an indexed column of ``current``, one index probe each (a loose index
+# scan: neither SQLite nor PostgreSQL skips through an index for DISTINCT by itself).
+_DISTINCT = {
+    "site": (
+        "WITH RECURSIVE v(x) AS (SELECT min(site) FROM current UNION ALL "
+        "SELECT (SELECT min(site) FROM current WHERE site > v.x) FROM v "
+        "WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL LIMIT 1000"
+    ),
+    "station": (
+        "WITH RECURSIVE v(x) AS (SELECT min(station) FROM current UNION ALL "
+        "SELECT (SELECT min(station) FROM current WHERE station > v.x) FROM v "
+        "WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL LIMIT 1000"
+    ),
+}
+
+
+def _distinct(connection: Connection, column: str) -> tuple[str, ...]:
+    return tuple(connection.execute(text(_DISTINCT[column])).scalars())

@@ -164,7 +164,13 @@ sessions = Table(
 # expression index (PostgreSQL): the full-text index. Comparisons of this metadata with a
 # database (tests, autogenerate) leave them out with :func:`declared`.
 SEARCH_TABLE = "current_search"  # SQLite FTS5, external content over current(text, idea, tags)
-SEARCH_INDEX = "ix_current_search"  # PostgreSQL GIN over to_tsvector('simple', ...)
+SEARCH_INDEX = "ix_current_search"  # PostgreSQL GIN over PG_SEARCH_VECTOR
+# The expression of that index, the same in every query: PostgreSQL uses an expression index
+# only for the very expression it was built on. left() keeps a tsvector below its 1 MB limit.
+PG_SEARCH_VECTOR = (
+    "to_tsvector('simple'::regconfig, "
+    "left(text || ' ' || coalesce(idea, '') || ' ' || tags, 60000))"
+)
 _DIALECT_ONLY = frozenset({SEARCH_INDEX, SEARCH_TABLE}) | frozenset(
     f"{SEARCH_TABLE}_{suffix}" for suffix in ("data", "idx", "content", "docsize", "config")
 )

@@ -13,6 +13,7 @@ on PostgreSQL wait for each other instead of deadlocking.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
@@ -26,6 +27,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     RowMapping,
+    Table,
     TypeDecorator,
     create_engine,
     event,
@@ -38,6 +40,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from earshot_sync.collector import migrate, schema
+from earshot_sync.collector.columns import current_columns, tag_keys
 from earshot_sync.protocol import ResultStatus, content_digest, wire_entry
 
 log = logging.getLogger(__name__)
@@ -98,7 +101,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 # The tables declare plain DateTime; storing goes through UtcDateTime everywhere.
-for _table in (schema.devices, schema.revisions, schema.current):
+for _table in schema.metadata.tables.values():
     for _column in _table.columns:
         if isinstance(_column.type, DateTime):
             _column.type = UtcDateTime()
@@ -160,8 +163,23 @@ class Store:
     def dialect(self) -> str:
         return self._engine.dialect.name
 
+    def insert(self, table: Table) -> postgresql.Insert:
+        """An INSERT with ``on_conflict_do_*`` for this store's dialect (the two are alike)."""
+        return self._insert(table)
+
     def close(self) -> None:
         self._engine.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for reading (reading.py, accounts.py); on SQLite a deferred transaction,
+        which in WAL mode never blocks ingest."""
+        with self._engine.connect() as connection:
+            yield connection
+
+    def write(self) -> contextlib.AbstractContextManager[Connection]:
+        """A write transaction, committed at the end of the block (reading.py, accounts.py)."""
+        return self._write()
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -334,38 +352,51 @@ class Store:
         return found
 
     def _advance_current(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
-        """Make each entry's newest revision current; an older one arriving late changes nothing."""
+        """Make each entry's newest revision current, with its columns and tags; an older one
+        arriving late changes nothing."""
         newest: dict[str, dict[str, Any]] = {}
         for row in rows:  # sorted by (entry id, revision): the last one per id is the newest
             newest[row["entry_id"]] = row
+        if not newest:
+            return
+        documents = {entry_id: json.loads(row["document"]) for entry_id, row in newest.items()}
         current = schema.current
         values = [
             {
                 "entry_id": row["entry_id"],
                 "revision": row["revision"],
-                "deleted": bool(json.loads(row["document"])["deleted"]),
                 "document": row["document"],
                 "device_name": row["device_name"],
                 "received_at": row["received_at"],
+                **current_columns(documents[row["entry_id"]]),
             }
             for row in newest.values()
         ]
-        if not values:
-            return
-        statement = self._insert(current)
-        excluded = statement.excluded
-        statement = statement.on_conflict_do_update(
+        insert = self._insert(current)
+        excluded = insert.excluded
+        statement = insert.on_conflict_do_update(
             index_elements=[current.c.entry_id],
-            set_={
-                "revision": excluded.revision,
-                "deleted": excluded.deleted,
-                "document": excluded.document,
-                "device_name": excluded.device_name,
-                "received_at": excluded.received_at,
-            },
+            set_={name: excluded[name] for name in values[0] if name != "entry_id"},
             where=current.c.revision < excluded.revision,
-        )
-        connection.execute(statement, values)
+        ).returning(current.c.entry_id)
+        # RETURNING gives the entries that were inserted or really updated: their tags change.
+        advanced = sorted({row[0] for row in connection.execute(statement, values)})
+        self._replace_tags(connection, advanced, documents)
+
+    def _replace_tags(
+        self, connection: Connection, entry_ids: list[str], documents: Mapping[str, Any]
+    ) -> None:
+        entry_tags = schema.entry_tags
+        for start in range(0, len(entry_ids), _CHUNK):
+            chunk = entry_ids[start : start + _CHUNK]
+            connection.execute(entry_tags.delete().where(entry_tags.c.entry_id.in_(chunk)))
+        tag_rows = [
+            {"entry_id": entry_id, "tag": tag}
+            for entry_id in entry_ids
+            for tag in tag_keys(documents[entry_id])
+        ]
+        if tag_rows:
+            connection.execute(entry_tags.insert(), tag_rows)
 
     def current_entries(
         self, since: datetime | None = None, include_deleted: bool = False

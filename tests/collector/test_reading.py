@@ -1,0 +1,483 @@
+"""The reader behind the viewer pages, on entries posted to the real collector over HTTP, on
+SQLite and PostgreSQL: feed pages, filters, hostile search text, revisions and tombstones,
+follow-ups, trends, choices and export."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+
+from earshot_sync.collector.reading import (
+    BadFollowUp,
+    Cursor,
+    FeedFilter,
+    FeedItem,
+    Reader,
+    UnknownEntry,
+    search_terms,
+)
+from earshot_sync.collector.store import Store
+from earshot_sync.protocol import ENTRIES_PATH, decode_results
+from tests.collector.conftest import batch, make_entry
+from tests.collector_server import Collector
+
+T0 = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)
+
+
+def post(collector: Collector, *entries: dict[str, Any]) -> None:
+    answer = requests.post(
+        collector.url + ENTRIES_PATH, json=batch(*entries), headers=collector.headers, timeout=60
+    )
+    assert answer.status_code == 200, answer.text
+    results = decode_results(answer.content, list(entries))
+    assert [r.status.value for r in results] == ["stored"] * len(entries), results
+
+
+def at(minutes: float) -> str:
+    return (T0 + timedelta(minutes=minutes)).isoformat()
+
+
+@pytest.fixture
+def reader(collector: Collector) -> Iterator[Reader]:
+    store = Store.open(collector.database)
+    yield Reader(store)
+    store.close()
+
+
+def ids(items: tuple[FeedItem, ...] | list[FeedItem]) -> list[str]:
+    return [item.entry_id for item in items]
+
+
+def test_feed_pages_newest_first_by_cursor_without_gaps_or_repeats(
+    collector: Collector, reader: Reader
+) -> None:
+    # Two entries share a time: the id breaks the tie, and paging neither skips nor repeats.
+    entries = [make_entry(created_at=at(n)) for n in range(7)]
+    entries.append(make_entry(created_at=at(3)))
+    post(collector, *entries)
+    expected = [
+        e["id"] for e in sorted(entries, key=lambda e: (e["created_at"], e["id"]), reverse=True)
+    ]
+    seen: list[str] = []
+    after: Cursor | None = None
+    pages = 0
+    while True:
+        page = reader.feed(FeedFilter(), after=after, limit=3)
+        seen.extend(ids(page.items))
+        pages += 1
+        if page.next_cursor is None:
+            break
+        # The cursor goes through a URL and back.
+        after = Cursor.parse(str(page.next_cursor))
+        assert after == page.next_cursor
+    assert seen == expected
+    assert pages == 3
+    newest = reader.feed(FeedFilter(), limit=1).items[0]
+    assert newest.created_at == T0 + timedelta(minutes=6)
+    assert newest.created_at.tzinfo is not None
+
+
+def test_a_feed_item_carries_what_was_heard(collector: Collector, reader: Reader) -> None:
+    entry = make_entry(
+        created_at=at(0),
+        utc_offset_minutes=-300,
+        site="Leeds",
+        station="phone",
+        staff=None,
+        kind="suggestion",
+        sentiment=None,
+        text="Could you open at seven?",
+        tags=["Hours", "opening"],
+        contact="+44 113 000",
+        follow_up=True,
+    )
+    post(collector, entry)
+    (item,) = reader.feed(FeedFilter()).items
+    assert item.entry_id == entry["id"]
+    assert (item.site, item.station, item.staff, item.kind, item.sentiment) == (
+        "Leeds",
+        "phone",
+        None,
+        "suggestion",
+        None,
+    )
+    assert item.utc_offset_minutes == -300
+    assert item.tags == ("Hours", "opening")
+    assert item.contact == "+44 113 000"
+    assert item.follow_up
+    assert item.follow_up_state == "open"
+    # Sent by a desktop that does not know the newer fields: no idea, not anonymous.
+    assert item.idea is None
+    assert item.anonymous is False
+    assert item.device_name
+    assert item.received_at.tzinfo is not None
+
+
+def test_an_idea_and_anonymity_are_read_and_the_idea_is_searched(
+    collector: Collector, reader: Reader
+) -> None:
+    post(
+        collector,
+        make_entry(staff=None, anonymous=True, idea="Put a bell at the returns desk"),
+        make_entry(text="Nothing to add"),
+    )
+    (item,) = reader.feed(FeedFilter(search="bell")).items
+    assert item.idea == "Put a bell at the returns desk"
+    assert item.anonymous is True
+    assert item.staff is None
+
+
+def test_filters_each_narrow_the_feed(collector: Collector, reader: Reader) -> None:
+    a = make_entry(
+        created_at=at(0),
+        site="Berlin",
+        station="counter",
+        kind="praise",
+        sentiment="positive",
+        tags=["Staff"],
+        text="Lovely service today",
+    )
+    b = make_entry(
+        created_at=at(10),
+        site="Hamburg",
+        station="phone",
+        kind="complaint",
+        sentiment="negative",
+        tags=["queue", "lunch"],
+        text="Waited forever",
+    )
+    c = make_entry(
+        created_at=at(20),
+        site="Berlin",
+        station="phone",
+        kind="question",
+        sentiment=None,
+        tags=[],
+        text="Do you deliver on Sundays?",
+    )
+    post(collector, a, b, c)
+
+    def found(**options: Any) -> set[str]:
+        return set(ids(reader.feed(FeedFilter(**options)).items))
+
+    assert found() == {a["id"], b["id"], c["id"]}
+    assert found(sites=("Berlin",)) == {a["id"], c["id"]}
+    assert found(sites=("Berlin", "Hamburg")) == {a["id"], b["id"], c["id"]}
+    assert found(stations=("phone",)) == {b["id"], c["id"]}
+    assert found(kinds=("complaint", "praise")) == {a["id"], b["id"]}
+    assert found(sentiments=("negative",)) == {b["id"]}
+    assert found(sentiments=("none",)) == {c["id"]}
+    assert found(sentiments=("positive", "none")) == {a["id"], c["id"]}
+    assert found(tag="staff") == {a["id"]}  # tags are matched whatever their case
+    assert found(tag="STAFF") == {a["id"]}
+    assert found(tag="nope") == set()
+    assert found(since=T0 + timedelta(minutes=10)) == {b["id"], c["id"]}
+    assert found(until=T0 + timedelta(minutes=10)) == {a["id"]}
+    assert found(search="deliver sunday") == {c["id"]}  # every word, as a word's beginning
+    assert found(search="SERVICE") == {a["id"]}
+    assert found(search="lunch") == {b["id"]}  # tags are searched too
+    assert found(sites=("Berlin",), stations=("phone",), search="deliver") == {c["id"]}
+    assert found(sites=("Nowhere",)) == set()
+
+
+def test_a_newer_revision_replaces_columns_tags_and_search_and_a_tombstone_hides_it(
+    collector: Collector, reader: Reader
+) -> None:
+    first = make_entry(text="The coffee machine is broken", tags=["coffee"])
+    post(collector, first)
+    second = first | {"revision": 2, "text": "The tea machine is broken", "tags": ["tea"]}
+    post(collector, second)
+    (item,) = reader.feed(FeedFilter()).items
+    assert (item.revision, item.text, item.tags) == (2, "The tea machine is broken", ("tea",))
+    assert ids(reader.feed(FeedFilter(search="coffee")).items) == []
+    assert ids(reader.feed(FeedFilter(search="tea")).items) == [first["id"]]
+    assert ids(reader.feed(FeedFilter(tag="coffee")).items) == []
+    assert ids(reader.feed(FeedFilter(tag="tea")).items) == [first["id"]]
+    # A late copy of revision 1 changes nothing.
+    answer = requests.post(
+        collector.url + ENTRIES_PATH, json=batch(first), headers=collector.headers, timeout=60
+    )
+    assert answer.json()["results"][0]["status"] == "duplicate"
+    assert reader.feed(FeedFilter(search="tea")).items[0].revision == 2
+    detail = reader.entry(first["id"])
+    assert detail is not None
+    assert detail.revision_count == 2
+    tombstone = second | {"revision": 3, "deleted": True}
+    post(collector, tombstone)
+    assert reader.feed(FeedFilter()).items == ()
+    assert reader.feed(FeedFilter(search="tea")).items == ()
+    assert reader.feed(FeedFilter(tag="tea")).items == ()
+    assert reader.entry(first["id"]) is None
+    assert list(reader.export(FeedFilter())) == []
+    assert "tea" not in reader.choices().tags
+
+
+HOSTILE = [
+    '"',
+    '""',
+    "'",
+    "a\"b'c",
+    "queue OR lunch",
+    "NOT queue",
+    "queue AND",
+    "NEAR(queue lunch)",
+    "text:queue",
+    "{text idea}: queue",
+    "*",
+    "queue*",
+    "^queue",
+    "(",
+    ")",
+    "-queue",
+    "queue & !lunch | x:*",
+    "'; DROP TABLE current; --",
+    "%",
+    "%%",
+    "_",
+    "50%_off",
+    "\\",
+    "\\\\' \\\"",
+    "a\x00b",
+    "\x00",
+    "x" * 10_000,
+    "queue " * 2000,
+    "صف طويل جدا",
+    "🙂",
+    "🙂 queue",
+    "\u202equeue\u202c",
+    "\ud800",
+]
+
+
+@pytest.mark.parametrize("search", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_search_text_is_never_an_error_nor_syntax(
+    collector: Collector, reader: Reader, search: str
+) -> None:
+    post(
+        collector,
+        make_entry(text="A long queue at lunch", tags=["queue"]),
+        make_entry(text="He wanted 50% off_now, C:\\temp \"quoted\" 'single'"),
+        make_entry(text="صف طويل جدا في المساء"),
+    )
+    items = reader.feed(FeedFilter(search=search)).items
+    terms = search_terms(search)
+    if not terms:
+        assert items == ()  # nothing searchable (only signs or emoji) finds nothing, not all
+    for item in items:
+        haystack = f"{item.text} {item.idea or ''} {' '.join(item.tags)}".lower()
+        assert all(term in haystack for term in terms), (search, item.text)
+    # The same text in every other reader that takes a filter.
+    reader.follow_up_queue(FeedFilter(search=search))
+    reader.trends(
+        FeedFilter(search=search), start=date(2026, 1, 1), end=date(2027, 1, 1), tz=ZoneInfo("UTC")
+    )
+    list(reader.export(FeedFilter(search=search)))
+    assert len(reader.feed(FeedFilter()).items) == 3  # and the table is still there
+
+
+def test_searching_finds_words_by_their_beginning_through_punctuation(
+    collector: Collector, reader: Reader
+) -> None:
+    wanted = make_entry(text='He wanted 50% off_now, C:\\temp "quoted"', tags=[])
+    arabic = make_entry(text="صف طويل جدا في المساء", tags=[])
+    post(collector, wanted, arabic, make_entry(text="Unrelated", tags=[]))
+    for search in ("50%", "off_now", "OFF", "c:\\temp", '"quoted"', "quot", "'; now --"):
+        assert ids(reader.feed(FeedFilter(search=search)).items) == [wanted["id"]], search
+    assert ids(reader.feed(FeedFilter(search="طويل")).items) == [arabic["id"]]
+    assert ids(reader.feed(FeedFilter(search="% _ \\")).items) == []
+
+
+def test_the_live_update_gives_what_is_newer_in_order_without_gaps(
+    collector: Collector, reader: Reader
+) -> None:
+    old = make_entry(created_at=at(0))
+    post(collector, old)
+    top = reader.feed(FeedFilter()).items[0]
+    newer = [make_entry(created_at=at(n)) for n in range(1, 6)]
+    post(collector, *newer)
+    than = Cursor(top.created_at, top.entry_id)
+    first = reader.newer(FeedFilter(), than=than, limit=3)
+    assert ids(first) == [e["id"] for e in reversed(newer[:3])]  # the oldest 3, newest first
+    than = Cursor(first[0].created_at, first[0].entry_id)
+    rest = reader.newer(FeedFilter(), than=than, limit=3)
+    assert ids(rest) == [e["id"] for e in reversed(newer[3:])]
+    assert reader.newer(FeedFilter(), than=Cursor(rest[0].created_at, rest[0].entry_id)) == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["", "garbage", "12_", "_abc", "1_ABC", "99999999999999999999999_a", "1_a;b", "x_y"]
+)
+def test_a_cursor_from_a_url_is_checked(text: str) -> None:
+    assert Cursor.parse(text) is None
+
+
+def test_follow_ups_queue_oldest_first_and_marks_keep_their_history(
+    collector: Collector, reader: Reader
+) -> None:
+    asks = [make_entry(created_at=at(n), follow_up=True, contact=f"0{n}") for n in range(3)]
+    quiet = make_entry(created_at=at(5), follow_up=False)
+    post(collector, *asks, quiet)
+    queue = reader.follow_up_queue(FeedFilter(), limit=2)
+    assert ids(queue.items) == [asks[0]["id"], asks[1]["id"]]
+    assert queue.next_cursor is not None
+    rest = reader.follow_up_queue(FeedFilter(), after=queue.next_cursor, limit=2)
+    assert ids(rest.items) == [asks[2]["id"]]
+    assert rest.next_cursor is None
+
+    now = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    reader.mark_follow_up(asks[0]["id"], "contacted", "  Left a voicemail  ", "ana", now)
+    item = reader.feed(FeedFilter(needs_follow_up=True)).items[-1]
+    assert (item.entry_id, item.follow_up_state) == (asks[0]["id"], "contacted")
+    reader.mark_follow_up(asks[0]["id"], "resolved", "Called back, sorted", "ben", now)
+    assert ids(reader.follow_up_queue(FeedFilter()).items) == [asks[1]["id"], asks[2]["id"]]
+    assert set(ids(reader.feed(FeedFilter(needs_follow_up=True)).items)) == {
+        asks[1]["id"],
+        asks[2]["id"],
+    }
+    detail = reader.entry(asks[0]["id"])
+    assert detail is not None
+    assert detail.item.follow_up_state == "resolved"
+    assert [(e.state, e.note, e.viewer_name) for e in detail.events] == [
+        ("contacted", "Left a voicemail", "ana"),
+        ("resolved", "Called back, sorted", "ben"),
+    ]
+    assert detail.events[0].at == now
+
+    with pytest.raises(BadFollowUp):
+        reader.mark_follow_up(asks[1]["id"], "done", "", "ana", now)
+    with pytest.raises(BadFollowUp):
+        reader.mark_follow_up(quiet["id"], "contacted", "", "ana", now)
+    with pytest.raises(BadFollowUp):
+        reader.mark_follow_up(asks[1]["id"], "contacted", "x" * 2001, "ana", now)
+    with pytest.raises(BadFollowUp):
+        reader.mark_follow_up(asks[1]["id"], "contacted", "a\x00b", "ana", now)
+    with pytest.raises(UnknownEntry):
+        reader.mark_follow_up(str(uuid.uuid4()), "contacted", "", "ana", now)
+    # A follow-up the entry no longer asks for (a newer revision) leaves the queue.
+    post(collector, asks[1] | {"revision": 2, "follow_up": False})
+    assert ids(reader.follow_up_queue(FeedFilter()).items) == [asks[2]["id"]]
+
+
+def test_trends_count_per_local_day_across_a_clock_change(
+    collector: Collector, reader: Reader
+) -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    # Summer time ends on 25 October 2026 at 03:00 local (01:00 UTC).
+    moments = [
+        (datetime(2026, 10, 24, 23, 30, tzinfo=berlin), "praise", "positive", "A", ["q"]),
+        (datetime(2026, 10, 25, 0, 0, tzinfo=berlin), "complaint", "negative", "A", ["q", "w"]),
+        (datetime(2026, 10, 25, 23, 59, tzinfo=berlin), "complaint", None, "B", ["w"]),
+        (datetime(2026, 10, 26, 0, 0, tzinfo=berlin), "question", "neutral", "B", []),
+        (datetime(2026, 10, 26, 12, 0, tzinfo=berlin), "question", "neutral", "B", ["w"]),
+        (datetime(2026, 10, 27, 0, 0, tzinfo=berlin), "praise", "positive", "A", []),  # out
+    ]
+    entries = [
+        make_entry(created_at=m.isoformat(), kind=k, sentiment=s, site=site, tags=tags)
+        for m, k, s, site, tags in moments
+    ]
+    gone = make_entry(created_at=moments[1][0].isoformat(), kind="other")
+    post(collector, *entries, gone)
+    post(collector, gone | {"revision": 2, "deleted": True})
+    trends = reader.trends(
+        FeedFilter(), start=date(2026, 10, 24), end=date(2026, 10, 27), tz=berlin
+    )
+    assert trends.days == (date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26))
+    assert trends.kinds_per_day["praise"] == (1, 0, 0)
+    assert trends.kinds_per_day["complaint"] == (0, 2, 0)
+    assert trends.kinds_per_day["question"] == (0, 0, 2)
+    assert trends.kinds_per_day["other"] == (0, 0, 0)
+    assert trends.kinds_per_day["suggestion"] == (0, 0, 0)
+    assert trends.sentiments_per_day["negative"] == (0, 1, 0)
+    assert trends.sentiments_per_day["none"] == (0, 1, 0)
+    assert trends.sentiments_per_day["neutral"] == (0, 0, 2)
+    assert trends.total == 5
+    assert trends.per_site == (("B", 3), ("A", 2))
+    assert trends.top_tags == (("w", 3), ("q", 2))
+    # In UTC the days cut elsewhere.
+    utc = reader.trends(
+        FeedFilter(), start=date(2026, 10, 24), end=date(2026, 10, 27), tz=ZoneInfo("UTC")
+    )
+    assert utc.kinds_per_day["complaint"] == (1, 1, 0)
+    # A filter narrows trends as it narrows the feed.
+    only_b = reader.trends(
+        FeedFilter(sites=("B",)), start=date(2026, 10, 24), end=date(2026, 10, 27), tz=berlin
+    )
+    assert only_b.total == 3
+    assert only_b.per_site == (("B", 3),)
+    half_hour = reader.trends(
+        FeedFilter(), start=date(2026, 10, 24), end=date(2026, 10, 27), tz=ZoneInfo("Asia/Kolkata")
+    )
+    assert half_hour.total == 6 - 1  # 27 Oct 00:00 Berlin is 27 Oct 04:30 in India: out
+    assert (
+        reader.trends(
+            FeedFilter(), start=date(2026, 10, 27), end=date(2026, 10, 24), tz=berlin
+        ).days
+        == ()
+    )
+
+
+def test_choices_list_sites_stations_and_recent_tags(collector: Collector, reader: Reader) -> None:
+    post(
+        collector,
+        make_entry(site="Berlin", station="counter", tags=["Queue", "price"]),
+        make_entry(site="Aachen", station="phone", tags=["queue"]),
+        make_entry(site="Berlin", station="web", tags=[]),
+    )
+    choices = reader.choices()
+    assert choices.sites == ("Aachen", "Berlin")
+    assert choices.stations == ("counter", "phone", "web")
+    assert choices.tags == ("queue", "price")
+
+
+def test_export_streams_every_match_across_batches(collector: Collector, reader: Reader) -> None:
+    entries = [make_entry(created_at=at(n), site="X" if n % 2 else "Y") for n in range(1200)]
+    for start in range(0, len(entries), 500):
+        post(collector, *entries[start : start + 500])
+    exported = list(reader.export(FeedFilter(sites=("X",))))
+    assert len(exported) == 600
+    assert len({item.entry_id for item in exported}) == 600
+    assert [item.created_at for item in exported] == sorted(
+        (item.created_at for item in exported), reverse=True
+    )
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "\ud800", "%", "_", "'", "x" * 5000, "🙂"])
+def test_hostile_filter_values_match_nothing_and_never_fail(
+    collector: Collector, reader: Reader, value: str
+) -> None:
+    post(collector, make_entry())
+    for f in (
+        FeedFilter(sites=(value,)),
+        FeedFilter(stations=(value,)),
+        FeedFilter(kinds=(value,)),
+        FeedFilter(sentiments=(value,)),
+        FeedFilter(tag=value),
+    ):
+        assert reader.feed(f).items == ()
+        assert reader.follow_up_queue(f).items == ()
+        assert (
+            reader.trends(f, start=date(2026, 1, 1), end=date(2027, 1, 1), tz=ZoneInfo("UTC")).total
+            == 0
+        )
+    assert reader.entry(value) is None
+
+
+def test_trends_and_the_queue_take_a_tag_and_follow_up_filter(
+    collector: Collector, reader: Reader
+) -> None:
+    post(
+        collector,
+        make_entry(created_at=at(0), tags=["queue", "lunch"], follow_up=True),
+        make_entry(created_at=at(1), tags=["price"], follow_up=True),
+    )
+    days = {"start": date(2026, 10, 20), "end": date(2026, 10, 21), "tz": ZoneInfo("UTC")}
+    trends = reader.trends(FeedFilter(tag="queue", needs_follow_up=True), **days)
+    assert trends.total == 1
+    assert trends.top_tags == (("lunch", 1), ("queue", 1))
+    assert len(reader.follow_up_queue(FeedFilter(tag="price")).items) == 1
