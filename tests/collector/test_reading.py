@@ -476,8 +476,12 @@ def test_trends_and_the_queue_take_a_tag_and_follow_up_filter(
         make_entry(created_at=at(0), tags=["queue", "lunch"], follow_up=True),
         make_entry(created_at=at(1), tags=["price"], follow_up=True),
     )
-    days = {"start": date(2026, 10, 20), "end": date(2026, 10, 21), "tz": ZoneInfo("UTC")}
-    trends = reader.trends(FeedFilter(tag="queue", needs_follow_up=True), **days)
+    trends = reader.trends(
+        FeedFilter(tag="queue", needs_follow_up=True),
+        start=date(2026, 10, 20),
+        end=date(2026, 10, 21),
+        tz=ZoneInfo("UTC"),
+    )
     assert trends.total == 1
     assert trends.top_tags == (("lunch", 1), ("queue", 1))
     assert len(reader.follow_up_queue(FeedFilter(tag="price")).items) == 1
