@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The .deb from a built bundle: build-deb.sh BUNDLE VERSION OUTDIR (packaging/build.sh calls it).
+# The .deb from a built bundle: build-deb.sh BUNDLE VERSION OUTDIR (packaging/build.sh calls it;
+# EARSHOT_BUILD_DIR moves its staging folder from build/package, as the tests do).
 # The app goes under /opt/earshot, with /usr/bin/earshot, the menu entry, the icon and the
-# autostart entry for every user's login (a user turns it off in Earshot's settings).
+# autostart entry for every user's login.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-bundle="$1"
+[ -x "${1:-}/earshot" ] || { echo "build-deb.sh: no bundle at '${1:-}' (make package builds it)" >&2; exit 1; }
+bundle="$(cd "$1" && pwd)"
 version="$2"
 dist="$3"
-work="$root/build/package"
+work="${EARSHOT_BUILD_DIR:-$root/build/package}"
 arch="$(dpkg --print-architecture)"
 stage="$work/deb/earshot_${version}_${arch}"
 rm -rf "$stage"
@@ -24,9 +26,11 @@ install -m 644 resources/icons/earshot.svg "$stage/usr/share/icons/hicolor/scala
 # Depends: the system libraries the bundle loads and does not carry, as their packages on the
 # build machine say (dpkg -S), plus what Qt's xcb platform needs that may not be installed
 # here (https://doc.qt.io/qt-6/linux-requirements.html).
+export LD_LIBRARY_PATH="$bundle/_internal:$bundle/_internal/PySide6/Qt/lib"
 system_libs="$(find "$bundle" -name '*.so*' -type f -print0 \
-  | LD_LIBRARY_PATH="$bundle/_internal:$bundle/_internal/PySide6/Qt/lib" xargs -0 ldd 2>/dev/null \
-  | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | grep -v "^$bundle/" | sort -u)"
+  | { xargs -0 -r ldd 2>/dev/null || true; } \
+  | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | { grep -v "^$bundle/" || true; } | sort -u)"
+unset LD_LIBRARY_PATH
 owners="$(for lib in $system_libs; do
     real="$(readlink -f "$lib")"
     dpkg -S "$lib" 2>/dev/null || dpkg -S "$real" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null \
