@@ -7,16 +7,29 @@ stolen database opens no session. A session ends at an absolute time and after a
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, RowMapping, delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
+from earshot_sync.collector import schema
 from earshot_sync.collector.store import Store
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 MAX_NAME = 200
+TOKEN_BYTES = 32
+# last_seen_at is written at most this often: a page that refreshes itself every few seconds
+# must not turn every request into a write that waits for ingest's lock.
+_SEEN_EVERY = timedelta(seconds=60)
 
 
 class ViewerExists(ValueError):
@@ -33,6 +46,39 @@ class WeakPassword(ValueError):
 
 class BadName(ValueError):
     """The viewer name is not acceptable; the message says why, in plain words."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _sendable(value: str) -> bool:
+    # A NUL or a lone surrogate cannot be stored (or even sent to PostgreSQL): never a match.
+    return "\x00" not in value and not any("\ud800" <= char <= "\udfff" for char in value)
+
+
+def check_name(name: str) -> str:
+    """The name as it will be kept (trimmed); BadName with the reason otherwise."""
+    name = name.strip()
+    if not name:
+        raise BadName("A viewer name cannot be empty.")
+    if len(name) > MAX_NAME:
+        raise BadName(f"A viewer name is at most {MAX_NAME} characters.")
+    if not _sendable(name) or any(unicodedata.category(char) == "Cc" for char in name):
+        raise BadName("A viewer name cannot contain control characters.")
+    return name
+
+
+def check_password(password: str) -> None:
+    """WeakPassword with the reason, or nothing when the password will do."""
+    if len(password) < MIN_PASSWORD:
+        raise WeakPassword(f"A password needs at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise WeakPassword(f"A password is at most {MAX_PASSWORD} characters.")
+    if not password.strip():
+        raise WeakPassword("A password cannot be only spaces.")
+    if not _sendable(password):
+        raise WeakPassword("A password cannot contain a NUL or an unpaired surrogate character.")
 
 
 @dataclass(frozen=True)
@@ -64,7 +110,12 @@ class Session:
     idle_expires_at: datetime  # the end if nothing more happens
 
     def check_csrf(self, sent: str | None) -> bool:
-        raise NotImplementedError
+        """Whether a form's token is this session's (compared in constant time)."""
+        if not sent:
+            return False
+        return hmac.compare_digest(
+            sent.encode("utf-8", "replace"), self.csrf_token.encode("utf-8", "replace")
+        )
 
 
 class Accounts:
@@ -85,32 +136,217 @@ class Accounts:
         self._max_failures = max_failures
         self._lockout = lockout
 
+        self._dummy_hash: str | None = None
+
+    def _dummy(self) -> str:
+        # A hash made with this hasher's own parameters, for names nobody has: verifying
+        # against it costs what a real check costs, so timing does not tell who exists.
+        if self._dummy_hash is None:
+            self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
+
+    def _verify(self, stored: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(stored, password.encode("utf-8", "surrogatepass"))
+        except (VerificationError, InvalidHashError):
+            return False
+
+    # Viewers
+
     def add_viewer(self, name: str, password: str, now: datetime) -> None:
         """ViewerExists, WeakPassword, BadName."""
-        raise NotImplementedError
+        name = check_name(name)
+        check_password(password)
+        password_hash = self._hasher.hash(password)
+        try:
+            with self._store.write() as connection:
+                connection.execute(
+                    schema.viewers.insert().values(
+                        name=name, password_hash=password_hash, created_at=now
+                    )
+                )
+        except IntegrityError as error:
+            raise ViewerExists(name) from error
 
     def set_password(self, name: str, password: str, now: datetime) -> None:
-        """UnknownViewer, WeakPassword; ends the viewer's sessions."""
-        raise NotImplementedError
+        """UnknownViewer, WeakPassword; ends the viewer's sessions (and any sign-in lock)."""
+        check_password(password)
+        password_hash = self._hasher.hash(password)
+        viewers = schema.viewers
+        with self._store.write() as connection:
+            viewer_id = self._id(connection, name)
+            if viewer_id is None:
+                raise UnknownViewer(name)
+            connection.execute(
+                update(viewers)
+                .where(viewers.c.id == viewer_id)
+                .values(password_hash=password_hash, failed_sign_ins=0, last_failed_sign_in_at=None)
+            )
+            self._end_sessions(connection, viewer_id)
 
     def disable_viewer(self, name: str, now: datetime) -> bool:
         """False if there is no such viewer (or it was disabled); ends its sessions."""
-        raise NotImplementedError
+        viewers = schema.viewers
+        with self._store.write() as connection:
+            viewer_id = self._id(connection, name)
+            if viewer_id is None:
+                return False
+            done = connection.execute(
+                update(viewers)
+                .where(viewers.c.id == viewer_id, viewers.c.disabled_at.is_(None))
+                .values(disabled_at=now)
+            )
+            self._end_sessions(connection, viewer_id)
+            return done.rowcount == 1
 
     def list_viewers(self) -> list[Viewer]:
-        raise NotImplementedError
+        viewers = schema.viewers
+        with self._store.read() as connection:
+            rows = connection.execute(select(viewers).order_by(viewers.c.name))
+            return [_viewer(row._mapping) for row in rows]
 
-    def sign_in(self, name: str, password: str, now: datetime) -> NewSession | None:
-        """None for a wrong name or password, a disabled viewer, or too many failures."""
-        raise NotImplementedError
+    def _id(self, connection: Connection, name: str) -> int | None:
+        if not _sendable(name):
+            return None
+        viewers = schema.viewers
+        found = connection.execute(
+            select(viewers.c.id).where(viewers.c.name == name.strip())
+        ).scalar()
+        return None if found is None else int(found)
+
+    def _end_sessions(self, connection: Connection, viewer_id: int) -> None:
+        sessions = schema.sessions
+        connection.execute(delete(sessions).where(sessions.c.viewer_id == viewer_id))
+
+    # Signing in and out
+
+    def _row(self, name: str) -> RowMapping | None:
+        if not _sendable(name):
+            return None
+        viewers = schema.viewers
+        with self._store.read() as connection:
+            row = connection.execute(select(viewers).where(viewers.c.name == name.strip())).first()
+        return None if row is None else row._mapping
+
+    def _locked_until(self, row: RowMapping) -> datetime | None:
+        last: datetime | None = row["last_failed_sign_in_at"]
+        if row["failed_sign_ins"] < self._max_failures or last is None:
+            return None
+        return last + self._lockout
 
     def throttled_until(self, name: str, now: datetime) -> datetime | None:
         """When sign-in for ``name`` is allowed again after repeated failures (else None)."""
-        raise NotImplementedError
+        row = self._row(name)
+        if row is None:
+            return None
+        until = self._locked_until(row)
+        return until if until is not None and until > now else None
+
+    def sign_in(self, name: str, password: str, now: datetime) -> NewSession | None:
+        """None for a wrong name or password, a disabled viewer, or too many failures."""
+        row = self._row(name) if len(name) <= MAX_NAME * 2 else None
+        if row is None or len(password) > MAX_PASSWORD:
+            self._verify(self._dummy(), password[:MAX_PASSWORD])
+            return None
+        # The hash is always checked, whatever else refuses: each answer costs the same.
+        right = self._verify(row["password_hash"], password)
+        until = self._locked_until(row)
+        if until is not None and until > now:
+            return None
+        viewers = schema.viewers
+        if not right:
+            with self._store.write() as connection:
+                connection.execute(
+                    update(viewers)
+                    .where(viewers.c.id == row["id"])
+                    .values(
+                        failed_sign_ins=viewers.c.failed_sign_ins + 1,
+                        last_failed_sign_in_at=now,
+                    )
+                )
+            return None
+        if row["disabled_at"] is not None:
+            return None
+        values: dict[str, Any] = {"failed_sign_ins": 0, "last_failed_sign_in_at": None}
+        if self._hasher.check_needs_rehash(row["password_hash"]):
+            values["password_hash"] = self._hasher.hash(password)
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        csrf = secrets.token_urlsafe(TOKEN_BYTES)
+        expires_at = now + self._lifetime
+        sessions = schema.sessions
+        with self._store.write() as connection:
+            connection.execute(update(viewers).where(viewers.c.id == row["id"]).values(**values))
+            # Housekeeping while we write anyway: sessions that can no longer be used.
+            connection.execute(
+                delete(sessions).where(
+                    or_(sessions.c.expires_at <= now, sessions.c.last_seen_at <= now - self._idle)
+                )
+            )
+            connection.execute(
+                sessions.insert().values(
+                    token_hash=_hash(token),
+                    viewer_id=row["id"],
+                    csrf_secret=csrf,
+                    created_at=now,
+                    expires_at=expires_at,
+                    last_seen_at=now,
+                )
+            )
+        return NewSession(token, csrf, expires_at, _viewer(row))
 
     def session(self, token: str, now: datetime) -> Session | None:
         """None when unknown, expired, or the viewer is disabled; slides the idle expiry."""
-        raise NotImplementedError
+        if not token or len(token) > 200:
+            return None
+        sessions, viewers = schema.sessions, schema.viewers
+        key = _hash(token)
+        with self._store.read() as connection:
+            found = connection.execute(
+                select(
+                    sessions.c.csrf_secret,
+                    sessions.c.created_at.label("session_created_at"),
+                    sessions.c.expires_at,
+                    sessions.c.last_seen_at,
+                    viewers,
+                )
+                .join(viewers, viewers.c.id == sessions.c.viewer_id)
+                .where(sessions.c.token_hash == key)
+            ).first()
+        if found is None:
+            return None
+        row = found._mapping
+        if row["disabled_at"] is not None:
+            return None
+        if now >= row["expires_at"] or now >= row["last_seen_at"] + self._idle:
+            self.sign_out(token)
+            return None
+        last_seen: datetime = row["last_seen_at"]
+        if now - last_seen >= _SEEN_EVERY:
+            last_seen = now
+            with self._store.write() as connection:
+                connection.execute(
+                    update(sessions).where(sessions.c.token_hash == key).values(last_seen_at=now)
+                )
+        return Session(
+            viewer=_viewer(row),
+            csrf_token=row["csrf_secret"],
+            created_at=row["session_created_at"],
+            expires_at=row["expires_at"],
+            idle_expires_at=min(row["expires_at"], last_seen + self._idle),
+        )
 
     def sign_out(self, token: str) -> None:
-        raise NotImplementedError
+        if not token or len(token) > 200:
+            return
+        sessions = schema.sessions
+        with self._store.write() as connection:
+            connection.execute(delete(sessions).where(sessions.c.token_hash == _hash(token)))
+
+
+def _viewer(row: RowMapping) -> Viewer:
+    return Viewer(
+        id=int(row["id"]),
+        name=row["name"],
+        created_at=row["created_at"],
+        disabled_at=row["disabled_at"],
+    )
