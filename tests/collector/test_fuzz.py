@@ -15,7 +15,7 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from earshot_sync.protocol import ENTRIES_PATH, ENTRY_FIELDS
+from earshot_sync.protocol import ENTRIES_PATH, WIRE_FIELDS
 from tests.collector.conftest import make_entry
 from tests.collector_server import Collector
 
@@ -57,7 +57,7 @@ JSON_VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=12,
 )
-FIELDS = sorted(ENTRY_FIELDS)
+FIELDS = sorted(WIRE_FIELDS)  # the optional ones too (idea, anonymous)
 
 
 @pytest.mark.parametrize("field", FIELDS)
