@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from earshot import __version__
 
 KEYRING_SERVICE = "earshot-self-test"
+ENV_REPORT = "EARSHOT_SELF_TEST_REPORT"  # where the Qt check's child writes what it found
 QT_CHILD_TIMEOUT_S = 60.0
 COLLECTOR_TIMEOUT = (5.0, 15.0)  # (connect, read) seconds
 
@@ -75,9 +76,10 @@ def _platforms_to_try(env: Mapping[str, str]) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def qt_child(platform: str, out: TextIO) -> int:
+def qt_child(platform: str, out: TextIO | None) -> int:
     """In a child process: start Qt on ``platform``, draw the app icon, load the English
-    catalogue; print the findings as one JSON line. A platform that cannot start makes Qt abort
+    catalogue; write the findings as JSON to the file the parent named in ``ENV_REPORT`` (a
+    windowed build has no stdout), else to ``out``. A platform that cannot start makes Qt abort
     the process, which the parent reports as a failure (it cannot take the self-test down)."""
     from PySide6.QtCore import QTranslator
     from PySide6.QtGui import QGuiApplication
@@ -94,7 +96,11 @@ def qt_child(platform: str, out: TextIO) -> int:
         "icon": not pixmap.isNull(),
         "translation": translator.load("earshot_en", str(resources.translations)),
     }
-    print(json.dumps(found), file=out, flush=True)
+    report = os.environ.get(ENV_REPORT)
+    if report:
+        Path(report).write_text(json.dumps(found), encoding="utf-8")
+    elif out is not None:
+        print(json.dumps(found), file=out, flush=True)
     return 0
 
 
@@ -111,20 +117,10 @@ def check_qt(env: Mapping[str, str], run: Callable[..., subprocess.CompletedProc
     started: list[str] = []
     details: list[str] = []
     for platform in _platforms_to_try(env):
-        child_env = dict(env)
-        child_env.pop("QT_QPA_PLATFORM", None)  # "-platform" decides
         try:
-            done = run(
-                [*self_command(), "--self-test-qt", platform],
-                env=child_env,
-                capture_output=True,
-                text=True,
-                timeout=QT_CHILD_TIMEOUT_S,
-                check=False,
-            )
+            done, found = _run_qt_child(platform, env, run)
         except subprocess.TimeoutExpired:
             return Check("Qt", False, f"starting Qt on {platform!r} did not finish in time")
-        found = _last_json(done.stdout)
         if done.returncode != 0 or found is None:
             return Check("Qt", False, _qt_failure(platform, done.stderr, done.returncode))
         started.append(str(found.get("platform")))
@@ -145,15 +141,27 @@ def check_qt(env: Mapping[str, str], run: Callable[..., subprocess.CompletedProc
     )
 
 
-def _last_json(stdout: str) -> dict[str, object] | None:
-    for line in reversed(stdout.splitlines()):
+def _run_qt_child(
+    platform: str, env: Mapping[str, str], run: Callable[..., subprocess.CompletedProcess[str]]
+) -> tuple[subprocess.CompletedProcess[str], dict[str, object] | None]:
+    with tempfile.TemporaryDirectory(prefix="earshot-self-test-") as folder:
+        report = Path(folder) / "qt.json"
+        child_env = dict(env)
+        child_env.pop("QT_QPA_PLATFORM", None)  # "-platform" decides
+        child_env[ENV_REPORT] = str(report)
+        done = run(
+            [*self_command(), "--self-test-qt", platform],
+            env=child_env,
+            capture_output=True,
+            text=True,
+            timeout=QT_CHILD_TIMEOUT_S,
+            check=False,
+        )
         try:
-            value = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            return value
-    return None
+            value = json.loads(report.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return done, None
+    return done, value if isinstance(value, dict) else None
 
 
 # -- journal ----------------------------------------------------------------------------------
