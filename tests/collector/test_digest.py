@@ -4,18 +4,23 @@ read from a real store (SQLite and PostgreSQL), and ``earshot-collector digest``
 from __future__ import annotations
 
 import http.server
+import io
 import re
 import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from earshot_sync.collector import cli, schema
+from earshot_sync.collector.digest.figures import UnknownSite, build_digest
 from earshot_sync.collector.digest.model import (
     KINDS,
     CallBacks,
@@ -29,7 +34,17 @@ from earshot_sync.collector.digest.model import (
 )
 from earshot_sync.collector.digest.month import BadMonth, BadTimeZone, Month, parse_time_zone
 from earshot_sync.collector.digest.quotes import MAX_QUOTE, Quote, Said, choose, excerpt
-from earshot_sync.collector.digest.render import pdf_from_html, render_html, render_pdf
+from earshot_sync.collector.digest.render import (
+    pdf_from_html,
+    render_html,
+    render_pdf,
+    stylesheet,
+)
+from earshot_sync.collector.store import Store
+from earshot_sync.protocol import ENTRIES_PATH
+from tests.collector.conftest import batch, make_entry
+from tests.collector_server import Collector
+from tests.mounts import fill, make_read_only, tmpfs
 from tests.system import require
 
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "digest"
@@ -279,6 +294,15 @@ def test_the_page_links_nothing_outside() -> None:
     assert 'href="digest.pdf"' in render_html(a_digest(a_site()), pdf_href="digest.pdf")
 
 
+def test_a_page_under_a_strict_content_security_policy_links_its_style_sheet() -> None:
+    html = render_html(a_digest(a_site()), stylesheet_href="/static/digest.css")
+    assert '<link rel="stylesheet" href="/static/digest.css">' in html
+    assert "<style" not in html
+    assert "style=" not in html
+    assert "@page { size: A4" in stylesheet()
+    assert "<style>" in render_html(a_digest(a_site()))
+
+
 def test_an_empty_month_says_nothing_was_heard() -> None:
     assert "Nothing was heard in November 2026." in plain(render_html(a_digest()))
     assert "Nothing was heard in November 2026 at Hamburg." in plain(
@@ -399,3 +423,427 @@ def test_a_crowded_site_still_fits_one_page_and_each_site_gets_its_own(tmp_path:
     for where in ("Berlin Mitte · November 2026", "Hamburg · November 2026", "Köln"):
         assert where in text
     assert len(png_of(pdf, "crowded")) == 3
+
+
+# The figures, read from a real store (SQLite and PostgreSQL)
+
+ANA, BEN = "Ana", "Ben"  # staff names: never on the digest
+DELETED_WORDS = "Deleted words must never be shown."
+DECEMBER_WORDS = "December words, after midnight in Berlin."
+
+
+def entry(when: str, **changes: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "created_at": when,
+        "site": "Berlin Mitte",
+        "staff": ANA,
+        "tags": [],
+        "idea": None,
+        "anonymous": False,
+    }
+    fields.update(changes)
+    return make_entry(**fields)
+
+
+def seed(store: Store) -> dict[str, dict[str, Any]]:
+    """Two months at Berlin Mitte and one October entry at Hamburg; returns entries by name.
+
+    Times are Berlin times. What each month holds (in Berlin days) is written in the tests.
+    """
+    now = datetime(2026, 12, 2, 8, tzinfo=UTC)
+    store.add_device("pc-7", "0" * 64, now)
+    device = store.devices()[0]
+    e = {
+        # November, week 1 (1-7)
+        "n1": entry(
+            "2026-11-01T00:30:00+01:00",
+            tags=["Queue"],
+            follow_up=True,
+            contact="0171 555",
+            text="The queue at the till was very long today.",
+        ),
+        "n2": entry(
+            "2026-11-03T12:00:00+01:00",
+            tags=["queue"],
+            follow_up=True,
+            contact="0171 556",
+            idea="Open a second till from noon to two.",
+            text="Long queue again, only one till open at lunchtime.",
+        ),
+        "n9": entry(
+            "2026-11-01T00:00:00+01:00",
+            kind="other",
+            sentiment="neutral",
+            text="Asked where the toilets are, at the stroke of midnight.",
+        ),
+        # week 2 (8-14)
+        "n3": entry(
+            "2026-11-09T12:00:00+01:00",
+            tags=["queue", "prices"],
+            follow_up=True,
+            contact="0171 557",
+            sentiment="neutral",
+            station="phone",
+            text="The lunchtime queue was long and only one till was open.",
+        ),
+        "n8": entry(
+            "2026-11-10T09:00:00+01:00",
+            kind="complaint",
+            tags=["gift cards"],
+            text="Do you sell gift cards? Nobody knew.",
+        ),
+        # week 3 (15-21)
+        "n4": entry(
+            "2026-11-16T12:00:00+01:00",
+            tags=["queue"],
+            staff=None,
+            anonymous=True,
+            idea="Let the phone team help at the till when it is busy.",
+            text="Waited twenty minutes in the queue, one till open, long wait.",
+        ),
+        # week 4 (22-28)
+        "n5": entry(
+            "2026-11-22T10:00:00+01:00",
+            kind="praise",
+            sentiment="positive",
+            staff=BEN,
+            text="Lovely help carrying the boxes to the car, thank you!",
+        ),
+        # week 5 (29-30)
+        "n6": entry(
+            "2026-11-29T18:00:00+01:00",
+            kind="praise",
+            sentiment="positive",
+            station="bakery",
+            text="The new bakery counter smells wonderful every morning.",
+        ),
+        "n7": entry(
+            "2026-11-30T23:30:00+01:00",
+            kind="suggestion",
+            sentiment=None,
+            tags=["prices"],
+            idea="   ",
+            text="Please put the prices on the shelf edge, not only on the packs.",
+        ),
+        "d1": entry(
+            "2026-11-05T12:00:00+01:00",
+            tags=["queue"],
+            follow_up=True,
+            contact="0171 558",
+            idea="A deleted idea.",
+            text=DELETED_WORDS,
+        ),
+        # December in Berlin (still November in UTC)
+        "x1": entry("2026-12-01T00:10:00+01:00", tags=["queue"], text=DECEMBER_WORDS),
+        # October (in Berlin; o1 is still September in UTC)
+        "o1": entry("2026-10-01T00:30:00+02:00", tags=["queue"], text="October queue."),
+        "o2": entry("2026-10-15T12:00:00+02:00", text="Too cold in the shop."),
+        "o3": entry(
+            "2026-10-31T23:30:00+01:00",
+            kind="praise",
+            sentiment="positive",
+            text="Nice and friendly.",
+        ),
+        # September
+        "s1": entry("2026-09-30T12:00:00+02:00", text="September words."),
+        "h1": entry(
+            "2026-10-20T12:00:00+02:00",
+            site="Hamburg",
+            kind="praise",
+            sentiment="positive",
+            text="Hamburg in October.",
+        ),
+    }
+    assert all(s.acknowledged for s in store.ingest(list(e.values()), device, now, 0.0))
+    # Later revisions: n8 turns out to be a question with no mood; d1 is deleted.
+    revised = [
+        e["n8"] | {"revision": 2, "kind": "question", "sentiment": None, "tags": ["Gift-Cards"]},
+        e["d1"] | {"revision": 2, "deleted": True},
+    ]
+    assert all(s.acknowledged for s in store.ingest(revised, device, now, 0.0))
+    # Call-backs: n1 contacted, n2 done, n3 still open (no row); d1 (deleted) and n5 (never
+    # asked for one) have rows that must not count.
+    with store.write() as connection:
+        for name, state in (
+            ("n1", "contacted"),
+            ("n2", "resolved"),
+            ("d1", "resolved"),
+            ("n5", "resolved"),
+        ):
+            connection.execute(
+                schema.follow_ups.insert().values(
+                    entry_id=e[name]["id"], state=state, updated_at=now, updated_by="Mia"
+                )
+            )
+    return e
+
+
+@pytest.fixture
+def seeded(database: str) -> Iterator[tuple[Store, dict[str, dict[str, Any]]]]:
+    store = Store.open(database)
+    try:
+        yield store, seed(store)
+    finally:
+        store.close()
+
+
+MADE = datetime(2026, 12, 2, 9, tzinfo=UTC)
+
+
+def test_the_figures_of_a_seeded_month(seeded: tuple[Store, dict[str, dict[str, Any]]]) -> None:
+    store, e = seeded
+    digest = build_digest(store, NOVEMBER, tz=BERLIN, now=MADE)
+    assert digest.time_zone == "Europe/Berlin"
+    assert [site.site for site in digest.sites] == ["Berlin Mitte", "Hamburg"]
+    berlin, hamburg = digest.sites
+    assert [(k.kind, k.this_month, k.last_month, k.change) for k in berlin.kinds] == [
+        ("praise", 2, 1, 1),
+        ("complaint", 4, 2, 2),
+        ("suggestion", 1, 0, 1),
+        ("question", 1, 0, 1),
+        ("other", 1, 0, 1),
+    ]
+    assert (berlin.total, berlin.total_last_month) == (9, 3)
+    assert [w.feelings for w in berlin.weeks] == [
+        Feelings(positive=0, neutral=1, negative=2, unsaid=0),  # n1, n2, n9
+        Feelings(positive=0, neutral=1, negative=0, unsaid=1),  # n3, n8 (no mood now)
+        Feelings(positive=0, neutral=0, negative=1, unsaid=0),  # n4
+        Feelings(positive=1, neutral=0, negative=0, unsaid=0),  # n5
+        Feelings(positive=1, neutral=0, negative=0, unsaid=1),  # n6, n7
+    ]
+    assert berlin.feelings == Feelings(positive=2, neutral=2, negative=3, unsaid=2)
+    assert berlin.feelings_last_month == Feelings(positive=1, neutral=0, negative=2, unsaid=0)
+    assert berlin.top_tags == (
+        TagCount("queue", 4, 1),
+        TagCount("prices", 2, 0),
+        TagCount("gift-cards", 1, 0),
+    )
+    assert berlin.call_backs == CallBacks(asked=3, contacted=1, done=1)
+    assert (berlin.call_backs.called_back, berlin.call_backs.waiting) == (2, 1)
+    assert berlin.ideas_total == 2
+    assert sorted(idea.text for idea in berlin.ideas) == sorted([e["n2"]["idea"], e["n4"]["idea"]])
+    # Themes: the top tags, and the kinds of the entries with no tag, the most heard first.
+    assert [(t.tag, t.kind, t.count) for t in berlin.themes] == [
+        ("queue", None, 4),
+        ("prices", None, 2),
+        (None, "praise", 2),
+    ]
+    texts = {name: item["text"] for name, item in e.items()}
+    queue = {texts[n] for n in ("n1", "n2", "n3", "n4")}
+    prices = {texts[n] for n in ("n3", "n7")}
+    praise = {texts[n] for n in ("n5", "n6")}
+    for theme, words in zip(berlin.themes, (queue, prices, praise), strict=True):
+        assert theme.quotes, theme
+        assert all(q.text in words and not q.cut for q in theme.quotes), theme
+    quoted = [q.entry_id for t in berlin.themes for q in t.quotes]
+    assert len(quoted) == len(set(quoted)), "an entry is quoted once"
+    assert hamburg.empty
+    assert hamburg.total_last_month == 1
+    # The same store gives the same digest.
+    assert build_digest(store, NOVEMBER, tz=BERLIN, now=MADE) == digest
+
+
+def test_days_count_in_the_time_zone_asked_for(
+    seeded: tuple[Store, dict[str, dict[str, Any]]],
+) -> None:
+    store, _ = seeded
+    # In UTC, n1 and n9 fall in October, x1 in November, o1 in September.
+    berlin = build_digest(store, NOVEMBER, site="Berlin Mitte", now=MADE).sites[0]
+    assert (berlin.total, berlin.total_last_month) == (8, 4)
+    assert (
+        build_digest(store, NOVEMBER, tz=BERLIN, site="Berlin Mitte", now=MADE).sites[0].total == 9
+    )
+
+
+def test_one_site_and_its_spelling(seeded: tuple[Store, dict[str, dict[str, Any]]]) -> None:
+    store, _ = seeded
+    digest = build_digest(store, NOVEMBER, tz=BERLIN, site="  berlin   MITTE ", now=MADE)
+    assert digest.site == "Berlin Mitte"
+    assert [site.site for site in digest.sites] == ["Berlin Mitte"]
+    with pytest.raises(UnknownSite, match="'Berlin Mitte', 'Hamburg'"):
+        build_digest(store, NOVEMBER, site="Paris", now=MADE)
+
+
+def test_a_month_with_nothing_heard(seeded: tuple[Store, dict[str, dict[str, Any]]]) -> None:
+    store, _ = seeded
+    digest = build_digest(store, Month(2026, 5), tz=BERLIN, now=MADE)
+    assert digest.sites == ()
+    assert digest.empty
+    quiet = build_digest(store, Month(2026, 5), site="Hamburg", now=MADE)
+    assert [site.site for site in quiet.sites] == ["Hamburg"]
+    assert quiet.empty
+
+
+def test_the_seeded_digest_as_a_pdf_on_the_wall(
+    seeded: tuple[Store, dict[str, dict[str, Any]]], tmp_path: Path, database: str
+) -> None:
+    store, e = seeded
+    digest = build_digest(store, NOVEMBER, tz=BERLIN, now=MADE)
+    pdf = tmp_path / "digest.pdf"
+    pdf.write_bytes(render_pdf(digest))
+    assert pdf_pages(pdf) == 2  # one page per site
+    name = "seeded-" + database.split(":", 1)[0].split("+", 1)[0]
+    assert len(png_of(pdf, name)) == 2
+    text = pdf_text(pdf)
+    html = plain(render_html(digest))
+    for words in (text, html):
+        for theme in digest.sites[0].themes:
+            for quoted in theme.quotes:
+                assert quoted.text in words
+        assert e["n2"]["idea"] in words
+        assert e["n4"]["idea"] in words
+        assert "Nothing was heard at Hamburg in November 2026." in words
+        assert "All entries 9 3 +6" in words
+        assert "3 customers asked us to call back · 2 called back (1 contacted, 1 done)" in words
+        for never in (ANA, BEN, "Mia", "0171"):
+            assert re.search(rf"\b{never}\b", words) is None, never
+        for never in (DELETED_WORDS, DECEMBER_WORDS, "A deleted idea", "September"):
+            assert never not in words
+
+
+# earshot-collector digest
+
+
+@pytest.fixture
+def seeded_sqlite(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    store = Store.open(url)
+    try:
+        seed(store)
+    finally:
+        store.close()
+    return url
+
+
+def digest_cli(url: str, *args: str) -> tuple[int, str]:
+    err = io.StringIO()
+    code = cli.main(["--database", url, "digest", *args], out=io.StringIO(), err=err)
+    return code, err.getvalue()
+
+
+def test_the_command_writes_html_and_pdf(seeded_sqlite: str, tmp_path: Path) -> None:
+    html, pdf = tmp_path / "digest.html", tmp_path / "Digest.PDF"
+    args = ("--month", "2026-11", "--tz", "Europe/Berlin")
+    code, said = digest_cli(seeded_sqlite, *args, "-o", str(html))
+    assert code == 0, said
+    assert "Wrote the digest for November 2026" in said
+    assert "All entries 9 3 +6" in plain(html.read_text(encoding="utf-8"))
+    code, said = digest_cli(seeded_sqlite, *args, "--site", "hamburg", "-o", str(pdf))
+    assert code == 0, said
+    assert pdf_pages(pdf) == 1
+    assert "Nothing was heard at Hamburg in November 2026." in pdf_text(pdf)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--month", "2026-13", "-o", "d.pdf"], "months go from 01 to 12"),
+        (["--month", "last month", "-o", "d.pdf"], "for example 2026-11"),
+        (["--month", "2026-11", "--tz", "Berlin", "-o", "d.pdf"], "like Europe/Berlin"),
+        (["--month", "2026-11", "-o", "digest.docx"], "does not end in .pdf or .html"),
+        (["--month", "2026-11"], "-o/--output"),
+    ],
+)
+def test_a_mistyped_command_says_what_to_type(
+    args: list[str], said: str, seeded_sqlite: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = digest_cli(seeded_sqlite, *args)
+    assert code == 2
+    assert said in capsys.readouterr().err
+
+
+def test_an_unknown_site_names_the_sites(seeded_sqlite: str, tmp_path: Path) -> None:
+    code, said = digest_cli(
+        seeded_sqlite, "--month", "2026-11", "--site", "Paris", "-o", str(tmp_path / "d.pdf")
+    )
+    assert code == 1
+    assert "No site called 'Paris'. The sites are: 'Berlin Mitte', 'Hamburg'." in said
+    assert not (tmp_path / "d.pdf").exists()
+
+
+def test_an_empty_month_still_makes_a_digest(seeded_sqlite: str, tmp_path: Path) -> None:
+    pdf = tmp_path / "may.pdf"
+    code, said = digest_cli(seeded_sqlite, "--month", "2026-05", "-o", str(pdf))
+    assert code == 0
+    assert "Nothing was heard in May 2026; the digest says so." in said
+    assert pdf_pages(pdf) == 1
+    assert "Nothing was heard in May 2026." in pdf_text(pdf)
+
+
+def test_where_the_digest_cannot_be_written(seeded_sqlite: str, tmp_path: Path) -> None:
+    folder = tmp_path / "a-folder.pdf"
+    folder.mkdir()
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for target, said in (
+        (folder, "that is a folder"),
+        (tmp_path / "missing" / "d.pdf", "there is no such folder"),
+        (a_file / "d.pdf", "there is no such folder"),
+    ):
+        code, message = digest_cli(seeded_sqlite, "--month", "2026-11", "-o", str(target))
+        assert code == 1
+        assert f"Cannot write the digest to '{target}': {said}" in message
+
+
+def test_a_read_only_or_full_disk_leaves_no_half_written_digest(
+    seeded_sqlite: str, tmp_path: Path
+) -> None:
+    with tmpfs(tmp_path / "disk", "1m") as disk:
+        fill(disk)
+        code, said = digest_cli(seeded_sqlite, "--month", "2026-11", "-o", str(disk / "d.pdf"))
+        assert code == 1
+        assert "the disk is full" in said
+        assert not (disk / "d.pdf").exists()
+        make_read_only(disk)
+        code, said = digest_cli(seeded_sqlite, "--month", "2026-11", "-o", str(disk / "d.pdf"))
+        assert code == 1
+        assert "it is read-only" in said
+
+
+def test_the_real_collector_heard_it_and_the_command_prints_it(
+    collector: Collector, tmp_path: Path
+) -> None:
+    """End to end: entries sent over HTTP to the running collector, the digest by its command."""
+    words = "Every single trolley in the car park had a wobbly wheel."
+    entries = [
+        make_entry(created_at="2026-11-12T10:00:00+01:00", text=words, tags=["trolleys"]),
+        make_entry(
+            created_at="2026-11-13T10:00:00+01:00",
+            staff=None,
+            anonymous=True,
+            kind="suggestion",
+            sentiment="neutral",
+            idea="Check the trolleys on Monday.",
+            text="The trolleys need oil, they squeak.",
+        ),
+    ]
+    answer = requests.post(
+        collector.url + ENTRIES_PATH, json=batch(*entries), headers=collector.headers, timeout=30
+    )
+    assert answer.status_code == 200
+    assert {r["status"] for r in answer.json()["results"]} == {"stored"}
+    pdf = tmp_path / "digest-2026-11.pdf"
+    done = collector.cli("digest", "--month", "2026-11", "--tz", "Europe/Berlin", "-o", str(pdf))
+    assert "Wrote the digest for November 2026" in done.stderr
+    assert pdf_pages(pdf) == 1
+    text = pdf_text(pdf)
+    assert words in text
+    assert "Check the trolleys on Monday." in text
+    assert re.search(r"\bAna\b", text) is None
+
+
+def test_a_very_long_entry_is_quoted_by_its_first_sentences(database: str) -> None:
+    store = Store.open(database)
+    try:
+        store.add_device("pc-7", "0" * 64, MADE)
+        words = "Ünïcode queue story, told at length. " * 270  # nearly 10,000 characters
+        long_one = entry("2026-11-12T10:00:00+01:00", tags=["long"], text=words.strip())
+        assert store.ingest([long_one], store.devices()[0], MADE, 0.0) == ["stored"]
+        site = build_digest(store, NOVEMBER, tz=BERLIN, now=MADE).sites[0]
+    finally:
+        store.close()
+    (shown,) = site.themes[0].quotes
+    assert shown.cut
+    assert words.startswith(shown.text)
+    assert shown.text.endswith("length.")
+    assert len(shown.text) <= MAX_QUOTE

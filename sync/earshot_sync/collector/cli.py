@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--include-deleted", action="store_true")
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+
+    from earshot_sync.collector.digest import command as digest_command
+
+    digest = commands.add_parser(
+        "digest", help="the monthly huddle digest of a month, one printable page per site"
+    )
+    digest_command.add_arguments(digest)
     return parser
 
 
@@ -310,6 +317,12 @@ def cmd_export(args: argparse.Namespace, store: Store, out: TextIO, err: TextIO)
     return EXIT_OK
 
 
+def cmd_digest(args: argparse.Namespace, store: Store, out: TextIO, err: TextIO) -> int:
+    from earshot_sync.collector.digest import command as digest_command
+
+    return digest_command.run(args, store, out, err)
+
+
 def main(
     argv: Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
@@ -342,6 +355,8 @@ def main(
             return cmd_revoke_device(args, store, stdout, stderr)
         if args.command == "list-devices":
             return cmd_list_devices(args, store, stdout)
+        if args.command == "digest":
+            return cmd_digest(args, store, stdout, stderr)
         return cmd_export(args, store, stdout, stderr)
     except OSError as error:
         print(f"earshot-collector: {error}", file=stderr)

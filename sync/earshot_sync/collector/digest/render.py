@@ -64,17 +64,36 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
-def render_html(digest: Digest, *, pdf_href: str | None = None) -> str:
+def render_html(
+    digest: Digest, *, pdf_href: str | None = None, stylesheet_href: str | None = None
+) -> str:
     """The whole digest as one HTML document (every site; one printed page each).
 
-    ``pdf_href``: where the same digest can be had as a PDF (a link is shown on screen only).
+    ``pdf_href``: where the same digest can be had as a PDF (a link shown on screen only).
+    ``stylesheet_href``: link this style sheet (serve :func:`stylesheet` there) instead of
+    putting it in the page, for pages served under a Content-Security-Policy without inline
+    styles; the page then has no ``<style>`` and no ``style=``.
     """
-    return _render(digest, digest.sites, pdf_href)
+    return _render(digest, digest.sites, pdf_href, stylesheet_href)
 
 
-def _render(digest: Digest, sites: Sequence[SiteDigest], pdf_href: str | None) -> str:
+def stylesheet() -> str:
+    """The digest's CSS, for a page that links it (``render_html(stylesheet_href=...)``)."""
+    loader = environment().loader
+    assert loader is not None
+    return loader.get_source(environment(), "digest.css")[0]
+
+
+def _render(
+    digest: Digest,
+    sites: Sequence[SiteDigest],
+    pdf_href: str | None = None,
+    stylesheet_href: str | None = None,
+) -> str:
     template = environment().get_template("digest.html.j2")
-    return template.render(digest=digest, sites=sites, pdf_href=pdf_href)
+    return template.render(
+        digest=digest, sites=sites, pdf_href=pdf_href, stylesheet_href=stylesheet_href
+    )
 
 
 # How much of a site's words to show, from all of it to the least that still says something:
@@ -109,12 +128,12 @@ def render_pdf(digest: Digest) -> bytes:
     """The digest as a PDF: one A4 page per site (one page saying so when nothing was heard)."""
     sites = digest.sites or ()
     if not sites:
-        return _document(_render(digest, (), None)).write_pdf()  # type: ignore[no-any-return]
+        return _document(_render(digest, ())).write_pdf()  # type: ignore[no-any-return]
     pages: list[Any] = []
     first: Any = None
     for site in sites:
         for level in range(len(_FITS)):
-            document = _document(_render(digest, (_fit(site, level),), None))
+            document = _document(_render(digest, (_fit(site, level),)))
             if len(document.pages) == 1:
                 break
         else:
