@@ -8,6 +8,7 @@ unknown or odd name means UTC, never an error.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
@@ -29,4 +30,6 @@ def parse_zone(name: str | None) -> ZoneInfo:
 
 
 def viewer_zone(request: Request) -> ZoneInfo:
-    return parse_zone(request.cookies.get(TZ_COOKIE))
+    # The page's script writes the cookie with encodeURIComponent ("Asia%2FTokyo"); the cookie
+    # parser hands it over as written.
+    return parse_zone(unquote(request.cookies.get(TZ_COOKIE) or ""))
