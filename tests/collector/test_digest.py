@@ -19,7 +19,7 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from earshot_sync.collector import cli, schema
+from earshot_sync.collector import cli
 from earshot_sync.collector.digest.figures import UnknownSite, build_digest
 from earshot_sync.collector.digest.model import (
     KINDS,
@@ -40,6 +40,7 @@ from earshot_sync.collector.digest.render import (
     render_pdf,
     stylesheet,
 )
+from earshot_sync.collector.reading import Reader
 from earshot_sync.collector.store import Store
 from earshot_sync.protocol import ENTRIES_PATH
 from tests.collector.conftest import batch, make_entry
@@ -507,6 +508,8 @@ def seed(store: Store) -> dict[str, dict[str, Any]]:
             kind="praise",
             sentiment="positive",
             staff=BEN,
+            follow_up=True,
+            contact="0171 559",
             text="Lovely help carrying the boxes to the car, thank you!",
         ),
         # week 5 (29-30)
@@ -555,26 +558,25 @@ def seed(store: Store) -> dict[str, dict[str, Any]]:
         ),
     }
     assert all(s.acknowledged for s in store.ingest(list(e.values()), device, now, 0.0))
-    # Later revisions: n8 turns out to be a question with no mood; d1 is deleted.
+    # Call-backs, marked by a viewer: n1 contacted, n2 contacted and then done, n3 still
+    # waiting (never marked). d1 and n5 are marked done too, but then d1 is deleted and n5's
+    # call-back unticked: neither may count.
+    reader = Reader(store)
+    for name, state in (
+        ("n1", "contacted"),
+        ("n2", "contacted"),
+        ("n2", "resolved"),
+        ("d1", "resolved"),
+        ("n5", "resolved"),
+    ):
+        reader.mark_follow_up(e[name]["id"], state, "rang back", "Mia", now)
+    # Later revisions: n8 turns out to be a question with no mood.
     revised = [
         e["n8"] | {"revision": 2, "kind": "question", "sentiment": None, "tags": ["Gift-Cards"]},
         e["d1"] | {"revision": 2, "deleted": True},
+        e["n5"] | {"revision": 2, "follow_up": False, "contact": None},
     ]
     assert all(s.acknowledged for s in store.ingest(revised, device, now, 0.0))
-    # Call-backs: n1 contacted, n2 done, n3 still open (no row); d1 (deleted) and n5 (never
-    # asked for one) have rows that must not count.
-    with store.write() as connection:
-        for name, state in (
-            ("n1", "contacted"),
-            ("n2", "resolved"),
-            ("d1", "resolved"),
-            ("n5", "resolved"),
-        ):
-            connection.execute(
-                schema.follow_ups.insert().values(
-                    entry_id=e[name]["id"], state=state, updated_at=now, updated_by="Mia"
-                )
-            )
     return e
 
 
