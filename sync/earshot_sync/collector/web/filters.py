@@ -23,6 +23,8 @@ MAX_VALUE = 200  # a site, station or tag name
 MAX_VALUES = 20  # repeats of one parameter (site=a&site=b...)
 FILTER_NAMES = ("site", "station", "kind", "sentiment", "tag", "from", "to", "q", "follow_up")
 _TRUE = ("1", "on", "true", "yes")
+# "none": entries logged without a mood (the reader's name for a null sentiment).
+MOODS = (*SENTIMENTS, "none")
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def parse_filters(params: QueryParams, zone: ZoneInfo) -> FilterForm:
     sites = _values(params, "site", problems, "site")
     stations = _values(params, "station", problems, "station")
     kinds = _choice(params, "kind", KINDS, problems, "kind")
-    sentiments = _choice(params, "sentiment", SENTIMENTS, problems, "sentiment")
+    sentiments = _choice(params, "sentiment", MOODS, problems, "mood")
     tag = params.get("tag", "").strip()
     if len(tag) > MAX_VALUE:
         problems.append(f"The tag is too long (at most {MAX_VALUE} characters).")

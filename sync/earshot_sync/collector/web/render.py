@@ -29,6 +29,7 @@ KIND_LABELS = {
 }
 # The words of docs/vocabulary.md: "mood", "call-back", "contacted", "done".
 SENTIMENT_LABELS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
+MOOD_LABELS = {**SENTIMENT_LABELS, "none": "No mood"}
 STATE_LABELS = {
     "open": "Waiting for a call-back",
     "contacted": "Contacted",
@@ -82,11 +83,12 @@ class Pages:
         self._environment.globals.update(
             version=__version__,
             kind_labels=KIND_LABELS,
+            mood_labels=MOOD_LABELS,
             sentiment_labels=SENTIMENT_LABELS,
             state_labels=STATE_LABELS,
             callback_labels=CALLBACK_LABELS,
             kinds=KINDS,
-            sentiments=SENTIMENTS,
+            sentiments=(*SENTIMENTS, "none"),
         )
         self._environment.filters.update(
             local_time=local_time, local_date=local_date, shorten=shorten

@@ -16,7 +16,7 @@ from earshot_sync.collector.web.context import Web
 from earshot_sync.collector.web.filters import FilterForm, parse_filters
 from earshot_sync.collector.web.guard import Viewer
 from earshot_sync.collector.web.menus import menus
-from earshot_sync.collector.web.render import KIND_LABELS, SENTIMENT_LABELS
+from earshot_sync.collector.web.render import KIND_LABELS, MOOD_LABELS
 from earshot_sync.collector.web.viewers import viewer_required
 from earshot_sync.protocol import KINDS
 
@@ -25,7 +25,6 @@ MAX_DAYS = 2 * 366
 # Beyond this many days, the mood line is drawn per week: a line of 300 daily points is noise.
 WEEKLY_AFTER = 62
 MOODS = ("positive", "neutral", "negative", "none")
-MOOD_LABELS = {**SENTIMENT_LABELS, "none": "No mood"}
 
 
 @dataclass(frozen=True)
