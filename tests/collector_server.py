@@ -90,11 +90,16 @@ class Collector:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run ``earshot-collector --database <its store> ARGS`` and return what it printed."""
+    def cli(
+        self, *args: str, check: bool = True, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``earshot-collector --database <its store> ARGS`` and return what it printed.
+
+        ``input`` is written to its standard input (a pipe, not a terminal)."""
         done = subprocess.run(
             [collector_program(), "--database", self.database, *args],
             env=self.env,
+            input=input,
             capture_output=True,
             text=True,
             timeout=60,
@@ -107,6 +112,10 @@ class Collector:
     def add_device(self, name: str) -> str:
         """A new device token (kept out of every message)."""
         return self.cli("add-device", name).stdout.strip()
+
+    def add_viewer(self, name: str, password: str) -> None:
+        """A viewer account made with the real ``add-viewer`` command, password on stdin."""
+        self.cli("add-viewer", name, input=password + "\n")
 
     def revoke_device(self, name: str) -> None:
         self.cli("revoke-device", name)
