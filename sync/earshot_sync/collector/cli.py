@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import getpass
 import json
 import logging
 import os
@@ -24,6 +25,14 @@ import platformdirs
 from sqlalchemy.exc import SQLAlchemyError
 
 from earshot import __version__
+from earshot_sync.collector.accounts import (
+    Accounts,
+    BadName,
+    UnknownViewer,
+    ViewerExists,
+    WeakPassword,
+    check_name,
+)
 from earshot_sync.collector.auth import new_token, token_hash
 from earshot_sync.collector.limits import Limits
 from earshot_sync.collector.store import DeviceExists, Store, StoredEntry
@@ -83,6 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list-devices", help="devices, last contact and clock skew")
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    viewer_help = "the password is asked twice on a terminal, or read as one line from stdin"
+    add_viewer = commands.add_parser(
+        "add-viewer", help="let a person read the pages", description=viewer_help
+    )
+    add_viewer.add_argument("name", metavar="NAME", help="what the person types to sign in")
+    password = commands.add_parser(
+        "set-password", help="give a viewer a new password", description=viewer_help
+    )
+    password.add_argument("name", metavar="NAME")
+    disable = commands.add_parser(
+        "disable-viewer", help="stop a viewer signing in (and end their sessions)"
+    )
+    disable.add_argument("name", metavar="NAME")
+    viewers = commands.add_parser("list-viewers", help="viewers, when added, whether disabled")
+    viewers.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     export = commands.add_parser("export", help="write the entries as CSV or JSON Lines")
     export.add_argument("--format", choices=["jsonl", "csv"], required=True)
@@ -293,6 +318,102 @@ def write_export(entries: Iterable[StoredEntry], out: TextIO, export_format: str
     return count
 
 
+class NoPassword(ValueError):
+    pass
+
+
+def read_password(stdin: TextIO, err: TextIO) -> str:
+    """A new password: asked twice (not echoed) on a terminal, else one line of stdin. Never
+    an argument: arguments are visible to every user of the machine (ps)."""
+    if stdin.isatty():
+        first = getpass.getpass("Password: ", stream=err)
+        if getpass.getpass("Same password again: ", stream=err) != first:
+            raise NoPassword("The two passwords differ; nothing was changed.")
+        return first
+    line = stdin.readline()
+    if not line.strip():
+        raise NoPassword(
+            "No password on standard input: type it when asked (on a terminal), or pipe it "
+            "as one line."
+        )
+    return line.rstrip("\r\n")
+
+
+def cmd_add_viewer(
+    args: argparse.Namespace, store: Store, out: TextIO, err: TextIO, stdin: TextIO
+) -> int:
+    accounts = Accounts(store)
+    try:
+        name = check_name(args.name)
+        accounts.add_viewer(name, read_password(stdin, err), datetime.now(UTC))
+    except (BadName, WeakPassword, NoPassword) as error:
+        print(str(error), file=err)
+        return EXIT_FAILED
+    except ViewerExists:
+        print(
+            f"A viewer named {name!r} already exists (see list-viewers; set-password gives "
+            "a new password).",
+            file=err,
+        )
+        return EXIT_FAILED
+    print(f"Viewer {name!r} added: they can sign in to the collector's pages now.", file=out)
+    return EXIT_OK
+
+
+def cmd_set_password(
+    args: argparse.Namespace, store: Store, out: TextIO, err: TextIO, stdin: TextIO
+) -> int:
+    accounts = Accounts(store)
+    if not any(viewer.name == args.name.strip() for viewer in accounts.list_viewers()):
+        print(f"There is no viewer named {args.name!r} (see list-viewers).", file=err)
+        return EXIT_FAILED
+    try:
+        accounts.set_password(args.name, read_password(stdin, err), datetime.now(UTC))
+    except (WeakPassword, NoPassword) as error:
+        print(str(error), file=err)
+        return EXIT_FAILED
+    except UnknownViewer:
+        print(f"There is no viewer named {args.name!r} (see list-viewers).", file=err)
+        return EXIT_FAILED
+    print(f"New password set for {args.name!r}; their open sessions were ended.", file=out)
+    return EXIT_OK
+
+
+def cmd_disable_viewer(args: argparse.Namespace, store: Store, out: TextIO, err: TextIO) -> int:
+    if Accounts(store).disable_viewer(args.name, datetime.now(UTC)):
+        print(f"Viewer {args.name!r} disabled: they can no longer sign in.", file=out)
+        return EXIT_OK
+    print(f"There is no active viewer named {args.name!r} (see list-viewers).", file=err)
+    return EXIT_FAILED
+
+
+def cmd_list_viewers(args: argparse.Namespace, store: Store, out: TextIO) -> int:
+    rows = [
+        {
+            "name": viewer.name,
+            "created_at": _when(viewer.created_at),
+            "disabled_at": _when(viewer.disabled_at),
+        }
+        for viewer in Accounts(store).list_viewers()
+    ]
+    if args.json:
+        json.dump(rows, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return EXIT_OK
+    if not rows:
+        print("No viewers yet. Add one with: earshot-collector add-viewer NAME", file=out)
+        return EXIT_OK
+    width = max(len("NAME"), *(len(row["name"] or "") for row in rows))
+    print(f"{'NAME'.ljust(width)}  {'ADDED'.ljust(25)}  DISABLED", file=out)
+    for row in rows:
+        print(
+            f"{str(row['name']).ljust(width)}  {(row['created_at'] or '').ljust(25)}  "
+            f"{row['disabled_at'] or ''}",
+            file=out,
+        )
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace, store: Store, out: TextIO, err: TextIO) -> int:
     since = None
     if args.since:
@@ -328,6 +449,7 @@ def main(
     env: Mapping[str, str] | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
     environ = os.environ if env is None else env
     stdout = sys.stdout if out is None else out
@@ -355,6 +477,18 @@ def main(
             return cmd_revoke_device(args, store, stdout, stderr)
         if args.command == "list-devices":
             return cmd_list_devices(args, store, stdout)
+        if args.command == "add-viewer":
+            return cmd_add_viewer(
+                args, store, stdout, stderr, sys.stdin if stdin is None else stdin
+            )
+        if args.command == "set-password":
+            return cmd_set_password(
+                args, store, stdout, stderr, sys.stdin if stdin is None else stdin
+            )
+        if args.command == "disable-viewer":
+            return cmd_disable_viewer(args, store, stdout, stderr)
+        if args.command == "list-viewers":
+            return cmd_list_viewers(args, store, stdout)
         if args.command == "digest":
             return cmd_digest(args, store, stdout, stderr)
         return cmd_export(args, store, stdout, stderr)
