@@ -235,3 +235,51 @@ def test_link_from_another_site_asks_again_from_this_one(shared: Site) -> None:
         timeout=30,
     )
     assert again.status_code == 303
+
+
+def test_session_cookie_is_secure_over_https(shared: Site) -> None:
+    # Behind a TLS proxy on this host (uvicorn trusts X-Forwarded-Proto from loopback), the
+    # page came over https, so the cookie must never travel over plain http.
+    https = {"X-Forwarded-Proto": "https"}
+    form = requests.get(shared.url + "/sign-in", headers=https, timeout=30)
+    form_cookie = form.raw.headers["set-cookie"]
+    assert "secure" in [part.strip().lower() for part in form_cookie.split(";")]
+    token = site.hidden_value(form.text, "form_token")
+    answer = requests.post(
+        shared.url + "/sign-in",
+        data={"name": site.VIEWER, "password": site.PASSWORD, "form_token": token},
+        headers={
+            **https,
+            "Origin": shared.url.replace("http://", "https://"),
+            # A Secure cookie is not sent over this plain loopback hop by requests: by hand.
+            "Cookie": form_cookie.split(";", 1)[0],
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert answer.status_code == 303
+    cookies = [value for name, value in answer.raw.headers.items() if name.lower() == "set-cookie"]
+    session_cookie = next(value for value in cookies if value.startswith("earshot_session="))
+    assert "secure" in [part.strip().lower() for part in session_cookie.split(";")]
+
+
+def test_too_many_wrong_passwords_are_told_plainly(shared: Site) -> None:
+    shared.collector.add_viewer("Eve", "a-long-enough-password-1")
+    session = requests.Session()
+    for password in ["wrong-1"] * 6 + ["a-long-enough-password-1"]:
+        form = session.get(shared.url + "/sign-in", timeout=30)
+        answer = session.post(
+            shared.url + "/sign-in",
+            data={
+                "name": "Eve",
+                "password": password,
+                "form_token": site.hidden_value(form.text, "form_token"),
+            },
+            headers={"Origin": shared.url},
+            allow_redirects=False,
+            timeout=30,
+        )
+    # Even the right password waits until the lockout is over, and the page says so.
+    assert answer.status_code == 401
+    assert "too many wrong passwords" in text(answer.text)
+    assert "earshot_session" not in session.cookies
