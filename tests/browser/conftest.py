@@ -81,8 +81,9 @@ class Site:
         return next(entry for entry in self.entries if entry["text"].startswith(start))
 
 
-def _start_site(folder: Path) -> Iterator[Site]:
-    with running_collector(folder) as collector:
+def start_site(folder: Path, database: str | None = None) -> Iterator[Site]:
+    """A seeded collector (SQLite in ``folder`` unless a ``database`` URL is given)."""
+    with running_collector(folder, database=database) as collector:
         collector.add_viewer(site.VIEWER, site.PASSWORD)
         entries = site.seed_entries()
         site.post_entries(collector, entries)
@@ -92,13 +93,13 @@ def _start_site(folder: Path) -> Iterator[Site]:
 @pytest.fixture(scope="module")
 def shared_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """One seeded collector for the tests of a module that only read."""
-    yield from _start_site(tmp_path_factory.mktemp("collector"))
+    yield from start_site(tmp_path_factory.mktemp("collector"))
 
 
 @pytest.fixture
 def own_site(tmp_path: Path) -> Iterator[Site]:
     """A seeded collector of this test's own, for tests that change what it holds."""
-    yield from _start_site(tmp_path / "collector")
+    yield from start_site(tmp_path / "collector")
 
 
 def new_context(browser: Browser, base_url: str, **options: Any) -> BrowserContext:

@@ -156,7 +156,7 @@ def test_times_are_shown_in_the_browsers_time_zone(browser: Browser, shared_site
             context.close()
 
 
-def _download(page: Page, link: str) -> str:
+def download(page: Page, link: str) -> str:
     with page.expect_download() as started:
         page.locator(link).click()
     download = started.value
@@ -170,13 +170,13 @@ def test_export_the_filtered_view_as_csv_and_json_lines(page: Page, shared_site:
     expect(page.locator(ENTRY)).to_have_count(3)
     wanted = {e["id"] for e in shared_site.entries if e["site"] == "Berlin Mitte"}
 
-    rows = list(csv.DictReader(io.StringIO(_download(page, "#export-csv"))))
+    rows = list(csv.DictReader(io.StringIO(download(page, "#export-csv"))))
     assert {row["id"] for row in rows} == wanted
     assert {row["site"] for row in rows} == {"Berlin Mitte"}
     oat = next(row for row in rows if row["text"].startswith("Could the shop"))
     assert oat["kind"] == "suggestion"
 
-    lines = _download(page, "#export-jsonl").splitlines()
+    lines = download(page, "#export-jsonl").splitlines()
     documents = [json.loads(line) for line in lines]
     assert {d["id"] for d in documents} == wanted
     refund = next(d for d in documents if d["text"].startswith("Waited twenty"))
