@@ -74,3 +74,17 @@ def test_default_range_is_the_last_30_days(shared: Site, viewer: requests.Sessio
     page = viewer.get(shared.url + "/trends", timeout=30)
     assert page.status_code == 200
     assert len(table_rows(page.text, "per-day")) == 30
+
+
+def test_a_long_range_counts_per_week(shared: Site, viewer: requests.Session) -> None:
+    page = viewer.get(
+        shared.url + "/trends", params={"from": "2026-06-01", "to": "2026-11-30"}, timeout=30
+    )
+    assert page.status_code == 200
+    assert "Entries per week, by kind" in text(page.text)
+    weeks = table_rows(page.text, "per-day")
+    assert len(weeks) == 27  # Mon 1 June to Mon 30 November: 26 weeks and a day
+    assert weeks[0][0] == "week of 1 Jun"
+    assert sum(int(row[-1]) for row in weeks) == len(shared.entries)
+    moods = table_rows(page.text, "moods")
+    assert [row[0] for row in moods] == [row[0] for row in weeks]

@@ -76,6 +76,7 @@ class Pages:
         self._environment = Environment(
             loader=FileSystemLoader(templates),
             autoescape=True,
+            auto_reload=False,  # the templates do not change while the collector runs
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,

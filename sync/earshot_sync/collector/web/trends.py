@@ -22,7 +22,7 @@ from earshot_sync.protocol import KINDS
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 2 * 366
-# Beyond this many days, the mood line is drawn per week: a line of 300 daily points is noise.
+# Beyond this many days, the charts count per week: 300 daily bars or points are noise.
 WEEKLY_AFTER = 62
 MOODS = ("positive", "neutral", "negative", "none")
 
@@ -74,42 +74,44 @@ def build_charts(trends: Trends, start: date, end: date) -> list[Chart]:
     made: list[Chart] = []
 
     kinds = [kind for kind in KINDS if kind in trends.kinds_per_day]
-    totals = [sum(trends.kinds_per_day[kind][i] for kind in kinds) for i in range(len(days))]
-    busiest = max(range(len(days)), key=lambda i: totals[i], default=None)
-    summary = f"Entries per day by kind, {span}: {trends.total} in all"
+    per_kind = {kind: list(trends.kinds_per_day[kind]) for kind in kinds}
+    moods = {mood: list(trends.sentiments_per_day.get(mood, (0,) * len(days))) for mood in MOODS}
+    period, first = "day", "Day"
+    if len(days) > WEEKLY_AFTER:
+        # Hundreds of daily bars are too thin to read (or to hover): one per week instead.
+        _, per_kind = weekly(days, per_kind)
+        labels, moods = weekly(days, moods)
+        period, first = "week", "Week"
+    totals = [sum(per_kind[kind][i] for kind in kinds) for i in range(len(labels))]
+    busiest = max(range(len(labels)), key=lambda i: totals[i], default=None)
+    heading = f"Entries per {period}, by kind"
+    summary = f"{heading}, {span}: {trends.total} in all"
     if busiest is not None and totals[busiest]:
-        summary += f"; the busiest day was {labels[busiest]} with {totals[busiest]}"
+        summary += f"; the busiest {period} was {labels[busiest]} with {totals[busiest]}"
     made.append(
         Chart(
             key="per-day",
-            heading="Entries per day, by kind",
+            heading=heading,
             svg=charts.stacked_bars(
-                "Entries per day, by kind",
+                heading,
                 summary + ".",
                 labels,
                 [
-                    charts.Series(
-                        KIND_LABELS[kind], charts.KIND_COLOURS[kind], trends.kinds_per_day[kind]
-                    )
+                    charts.Series(KIND_LABELS[kind], charts.KIND_COLOURS[kind], per_kind[kind])
                     for kind in kinds
                 ],
                 "entries",
             ),
-            columns=("Day", *(KIND_LABELS[kind] for kind in kinds), "All"),
+            columns=(first, *(KIND_LABELS[kind] for kind in kinds), "All"),
             rows=tuple(
-                (labels[i], *(trends.kinds_per_day[kind][i] for kind in kinds), totals[i])
-                for i in range(len(days))
+                (labels[i], *(per_kind[kind][i] for kind in kinds), totals[i])
+                for i in range(len(labels))
             ),
         )
     )
 
-    moods = {mood: list(trends.sentiments_per_day.get(mood, (0,) * len(days))) for mood in MOODS}
-    if len(days) > WEEKLY_AFTER:
-        mood_labels, moods = weekly(days, moods)
-        heading = "How customers felt, per week"
-    else:
-        mood_labels = labels
-        heading = "How customers felt, per day"
+    mood_labels = labels
+    heading = f"How customers felt, per {period}"
     feelings = ", ".join(f"{sum(moods[mood])} {MOOD_LABELS[mood].lower()}" for mood in MOODS)
     made.append(
         Chart(
@@ -124,7 +126,7 @@ def build_charts(trends: Trends, start: date, end: date) -> list[Chart]:
                     for mood in MOODS
                 ],
             ),
-            columns=("Period", *(MOOD_LABELS[mood] for mood in MOODS)),
+            columns=(first, *(MOOD_LABELS[mood] for mood in MOODS)),
             rows=tuple(
                 (label, *(moods[mood][i] for mood in MOODS)) for i, label in enumerate(mood_labels)
             ),
