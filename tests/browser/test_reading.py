@@ -205,3 +205,17 @@ def test_screenshots_of_the_feed_and_trends(page: Page, shared_site: Site) -> No
     assert outside == []
     for name in ("feed.png", "trends.png"):
         assert (SCREENSHOTS / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_broken_address_gets_a_plain_message(page: Page) -> None:
+    page.goto("/?kind=bogus&from=31-02-2026&q=" + "x" * 500)
+    problems = page.locator("#filter-problems")
+    expect(problems).to_contain_text("There is no kind 'bogus'")
+    expect(problems).to_contain_text("is not a date")
+    expect(problems).to_contain_text("The search is too long")
+    expect(page.locator(ENTRY)).to_have_count(0)
+    answer = page.goto("/entries/no-such-entry")
+    assert answer is not None
+    assert answer.status == 404
+    expect(page.locator("h1")).to_have_text("No such entry")
+    expect(page.locator("#message")).to_contain_text("no entry at this address")
