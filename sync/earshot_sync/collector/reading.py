@@ -170,7 +170,9 @@ def search_terms(search: str) -> list[str]:
     """The words of what a person typed into the search box (at most 16, each at most 64
     characters); the reader looks for entries that have all of them, as word beginnings."""
     words = _WORD.findall(unicodedata.normalize("NFC", search[:_MAX_SEARCH]))
-    return [word[:_MAX_TERM].lower() for word in words[:_MAX_TERMS]]
+    # Not lower-cased here: each index folds case its own way (FTS5's unicode61; PostgreSQL's
+    # 'simple' by the database's locale), and does the same to the query.
+    return [word[:_MAX_TERM] for word in words[:_MAX_TERMS]]
 
 
 _current = schema.current
