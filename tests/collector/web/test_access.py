@@ -283,3 +283,20 @@ def test_too_many_wrong_passwords_are_told_plainly(shared: Site) -> None:
     assert answer.status_code == 401
     assert "too many wrong passwords" in text(answer.text)
     assert "earshot_session" not in session.cookies
+
+
+def test_sign_in_without_cookies_says_so(shared: Site) -> None:
+    form = requests.get(shared.url + "/sign-in", timeout=30)
+    answer = requests.post(  # a browser that refused the form's cookie
+        shared.url + "/sign-in",
+        data={
+            "name": site.VIEWER,
+            "password": site.PASSWORD,
+            "form_token": site.hidden_value(form.text, "form_token"),
+        },
+        headers={"Origin": shared.url},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert answer.status_code == 403
+    assert "Allow cookies for this site" in text(answer.text)

@@ -102,6 +102,11 @@ def check_form(request: Request, expected: str, sent: str) -> None:
             "This form was sent from another site, or your browser did not say where it came "
             "from. Open the page on this site again and send the form from there."
         )
+    if not expected:
+        raise Forbidden(
+            "Your browser did not send back the cookie this site set with the form. Allow "
+            "cookies for this site, reload the page and try again."
+        )
     if not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
         raise Forbidden(
             "This form is out of date (you may have signed in again since you opened it). "
