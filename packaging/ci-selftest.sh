@@ -15,12 +15,13 @@ if [ "${1:-}" != --inside-session ]; then
   [ -x "$bundle/earshot" ] || { echo "ci-selftest: no bundle in $bundle (make package)" >&2; exit 1; }
   debs=("$root"/dist/earshot_*.deb)
   [ -f "${debs[0]}" ] || { echo "ci-selftest: no .deb in dist/ (make package)" >&2; exit 1; }
-  scratch="$(mktemp -d /tmp/earshot-ci-selftest.XXXXXX)"
-  trap 'rm -rf "$scratch"' EXIT
+  scratch="$(mktemp -d /tmp/earshot-ci-selftest.XXXXXX)"  # removed by the inner cleanup
   mkdir -p "$scratch/home" "$scratch/runtime"
   chmod 700 "$scratch/runtime"
   # A fresh HOME and runtime dir: the login keyring made here is this run's only.
+  # No CA bundle from the environment either: the bundle must find the OS trust store itself.
   exec env -u EARSHOT_TOKEN -u EARSHOT_HOME -u QT_QPA_PLATFORM -u WAYLAND_DISPLAY \
+    -u SSL_CERT_FILE -u SSL_CERT_DIR -u REQUESTS_CA_BUNDLE -u CURL_CA_BUNDLE \
     HOME="$scratch/home" XDG_RUNTIME_DIR="$scratch/runtime" SCRATCH="$scratch" \
     BUNDLE="$bundle" DEB="${debs[0]}" \
     dbus-run-session -- "$0" --inside-session
@@ -31,6 +32,8 @@ installed=""
 cleanup() {
   if [ -n "$installed" ]; then dpkg -r earshot >/dev/null 2>&1 || true; fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$SCRATCH"
 }
 trap cleanup EXIT
 
