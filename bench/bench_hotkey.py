@@ -22,6 +22,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+from tests.desktop.xserver import XDesktop, wait_until
 from Xlib import X
 
 from bench.figures import Figure, median, ms, percentile, ratio
@@ -29,7 +30,6 @@ from bench.xdesktop import (
     DEADLINE,
     FOCUSED,
     QUICK_ENTRY,
-    XDesktop,
     XWatcher,
     desktop,
     per_size,
@@ -37,7 +37,6 @@ from bench.xdesktop import (
     start_app,
     start_script,
     till_window,
-    wait_until,
 )
 
 AIM_MS = 50.0

@@ -22,6 +22,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+from tests.desktop.xserver import XDesktop, wait_until
 from Xlib import X
 
 from bench.bench_startup import BASELINE as TRAY_BASELINE
@@ -29,7 +30,6 @@ from bench.figures import Figure
 from bench.xdesktop import (
     QUICK_ENTRY,
     ProcSample,
-    XDesktop,
     XWatcher,
     desktop,
     per_size,
@@ -38,7 +38,6 @@ from bench.xdesktop import (
     sample,
     start_app,
     start_script,
-    wait_until,
 )
 
 AIM_RSS_MB = 100.0

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from tests.desktop.xserver import XDesktop
 from Xlib import X
 
 from bench.figures import Figure, median, ms, percentile, ratio
 from bench.xdesktop import (
     DEADLINE,
-    XDesktop,
     XWatcher,
     desktop,
     per_size,

@@ -28,7 +28,6 @@ from tests.desktop.xserver import (
     missing_programs,
     stop,
     tray_host,
-    wait_until,
     x_desktop,
 )
 from Xlib import XK, X, display
@@ -41,8 +40,6 @@ DEADLINE = 30.0
 FOCUSED = {X.NotifyAncestor, X.NotifyVirtual, X.NotifyInferior, X.NotifyNonlinear}
 FOCUSED |= {X.NotifyNonlinearVirtual}
 T = TypeVar("T")
-
-__all__ = ["TimedOut", "XDesktop", "stop", "wait_until"]
 
 
 def per_size(table: dict[str, T], size: str) -> T:
@@ -127,7 +124,6 @@ class XWatcher:
         self.root = self.display.screen().root
         if not self.display.has_extension("XTEST"):
             raise DesktopMissing("the X server has no XTEST extension")
-        self._xembed_info = self.display.intern_atom("_XEMBED_INFO")
         self._net_wm_pid = self.display.intern_atom("_NET_WM_PID")
 
     def close(self) -> None:
@@ -224,18 +220,6 @@ class XWatcher:
             self._net_wm_pid, X.AnyPropertyType
         )
         return int(prop.value[0]) if prop is not None and len(prop.value) else None
-
-    def is_tray_icon(self, window: int) -> bool:
-        """Whether ``window`` is an XEMBED client (what a tray icon is to the tray host)."""
-        try:
-            target = self.display.create_resource_object("window", window)
-            return target.get_full_property(self._xembed_info, X.AnyPropertyType) is not None
-        except Exception:  # the window may be gone already: then it is not the icon we wait for
-            return False
-
-
-def wait_focus(watcher: XWatcher, window: int, what: str) -> None:
-    wait_until(what, lambda: watcher.focus() == window, deadline=DEADLINE, pause=0.01)
 
 
 def till_window(session: XDesktop, stack: ExitStack) -> int:
