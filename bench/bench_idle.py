@@ -144,10 +144,7 @@ def figures(usage: dict[str, Usage], idle_s: float) -> list[Figure]:
             value=app.wakeups_per_s,
             baseline=base.wakeups_per_s,
             baseline_name=bare,
-            notes=(
-                "voluntary context switches, all threads "
-                "(the shell's 10 s recount timer alone is 0.1/s)"
-            ),
+            notes="voluntary context switches, all threads",
         ),
     ]
 
