@@ -66,13 +66,18 @@ def requested_platform(env: Mapping[str, str]) -> str:
         return "windows"
     if sys.platform == "darwin":
         return "cocoa"
-    return "wayland" if env.get("WAYLAND_DISPLAY") and not env.get("DISPLAY") else "xcb"
+    wayland = env.get("WAYLAND_DISPLAY") and (
+        env.get("XDG_SESSION_TYPE") == "wayland" or not env.get("DISPLAY")
+    )
+    return "wayland" if wayland else "xcb"
 
 
 def _platforms_to_try(env: Mapping[str, str]) -> list[str]:
     # offscreen is how the app's own tests and a headless self-test run, so the bundle needs it
     # too; xcb is what a Linux desktop uses (Wayland sessions run it through XWayland).
     wanted = [requested_platform(env), "offscreen"]
+    if sys.platform == "linux" and env.get("DISPLAY"):
+        wanted.append("xcb")  # also on a Wayland session that has XWayland
     return list(dict.fromkeys(wanted))
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import secretstorage
 
+from earshot import selftest
 from earshot_sync import local_collector
 from tests.collector_server import Collector, running_collector
 from tests.faultserver import fault_server
@@ -66,6 +67,8 @@ def keyring(tmp_path: Path) -> Iterator[KeyringSession]:
 def base_env(env: dict[str, str], resources: Path) -> dict[str, str]:
     environ = dict(env)
     environ["QT_QPA_PLATFORM"] = "offscreen"
+    for name in ("DISPLAY", "WAYLAND_DISPLAY"):  # offscreen only, whatever desktop runs pytest
+        environ.pop(name, None)
     environ["EARSHOT_RESOURCES"] = str(resources)
     return environ
 
@@ -275,3 +278,24 @@ def test_a_frozen_app_never_starts_the_loopback_collector(
     assert local_collector.available()  # here the collector is installed
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     assert not local_collector.available()
+
+
+@pytest.mark.parametrize(
+    ("environ", "platforms"),
+    [
+        ({}, ["xcb", "offscreen"]),
+        ({"QT_QPA_PLATFORM": "offscreen"}, ["offscreen"]),
+        ({"QT_QPA_PLATFORM": "wayland;xcb"}, ["wayland", "offscreen"]),
+        ({"DISPLAY": ":0"}, ["xcb", "offscreen"]),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, ["wayland", "offscreen"]),
+        (
+            {"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0", "XDG_SESSION_TYPE": "wayland"},
+            ["wayland", "offscreen", "xcb"],
+        ),
+    ],
+)
+def test_the_qt_check_starts_the_platform_the_session_asks_for_and_offscreen(
+    environ: dict[str, str], platforms: list[str]
+) -> None:
+    assert sys.platform == "linux"
+    assert selftest._platforms_to_try(environ) == platforms
