@@ -398,7 +398,7 @@ def inked_share(png: Path) -> float:
 
 def long_words(n: int) -> str:
     sentence = "The queue went right round the shop and out of the door for ages. "
-    return (sentence * 10)[: 230 + n]
+    return excerpt(sentence * 10, 230 + n)[0]
 
 
 def test_a_crowded_site_still_fits_one_page_and_each_site_gets_its_own(tmp_path: Path) -> None:

@@ -27,8 +27,9 @@ KIND_WORDS = {
     "question": ("Questions", "question"),
     "other": ("Other", "other"),
 }
-# Longest name (site, station, tag) shown whole; longer ones end in "…".
+# Longest name (site, station) and tag shown whole; longer ones end in "…".
 MAX_NAME = 60
+MAX_TAG = 40
 
 
 def environment() -> Environment:
@@ -42,6 +43,7 @@ def environment() -> Environment:
     env.filters["kinds"] = lambda kind: KIND_WORDS.get(kind, (kind, kind))[0]
     env.filters["kind"] = lambda kind: KIND_WORDS.get(kind, (kind, kind))[1]
     env.filters["name"] = _name
+    env.filters["tag"] = lambda tag: _name(tag, MAX_TAG)
     env.filters["change"] = _change
     env.filters["plural"] = _plural
     env.filters["day"] = lambda day: f"{day.day} {day.strftime('%b')}"
@@ -49,8 +51,9 @@ def environment() -> Environment:
     return env
 
 
-def _name(text: str) -> str:
-    return text if len(text) <= MAX_NAME else excerpt(text, MAX_NAME - 1)[0] + "…"
+def _name(text: str, longest: int = MAX_NAME) -> str:
+    # A name is not a quote: it may be cut anywhere, and says so with "…".
+    return text if len(text) <= longest else text[: longest - 1].rstrip() + "…"
 
 
 def _change(number: int) -> str:
@@ -125,22 +128,51 @@ def _fit(site: SiteDigest, level: int) -> SiteDigest:
 
 
 def render_pdf(digest: Digest) -> bytes:
-    """The digest as a PDF: one A4 page per site (one page saying so when nothing was heard)."""
-    sites = digest.sites or ()
-    if not sites:
+    """The digest as a PDF: one A4 page per site (one page saying so when nothing was heard).
+
+    All sites are drawn in one go; a site that spills onto a second page is drawn again, with
+    less, together with the others that spilled, until each fits (or there is no less to show).
+    """
+    if not digest.sites:
         return _document(_render(digest, ())).write_pdf()  # type: ignore[no-any-return]
-    pages: list[Any] = []
+    pages_of: dict[int, list[Any]] = {}
+    pending = list(range(len(digest.sites)))
     first: Any = None
-    for site in sites:
-        for level in range(len(_FITS)):
-            document = _document(_render(digest, (_fit(site, level),)))
-            if len(document.pages) == 1:
-                break
-        else:
-            log.warning("the digest for one site needs %d pages", len(document.pages))
+    for level in range(len(_FITS)):
+        document = _document(_render(digest, [_fit(digest.sites[i], level) for i in pending]))
         first = first or document
-        pages.extend(document.pages)
-    return first.copy(pages).write_pdf()  # type: ignore[no-any-return]
+        spilled = []
+        for position, pages in enumerate(_pages_per_site(document.pages, len(pending))):
+            site = pending[position]
+            if len(pages) == 1 or level == len(_FITS) - 1:
+                pages_of[site] = pages
+            else:
+                spilled.append(site)
+        pending = spilled
+        if not pending:
+            break
+    for site, pages in pages_of.items():
+        if len(pages) > 1:
+            log.warning(
+                "the digest's page for site %d of %d needs %d pages",
+                site + 1,
+                len(pages_of),
+                len(pages),
+            )
+    return first.copy([page for site in sorted(pages_of) for page in pages_of[site]]).write_pdf()  # type: ignore[no-any-return]
+
+
+def _pages_per_site(pages: Sequence[Any], count: int) -> list[list[Any]]:
+    """The pages of each site, in order: a site's page holds its anchor ``site-N``; a page
+    without one is the previous site's, spilled over."""
+    found: list[list[Any]] = [[] for _ in range(count)]
+    current = 0
+    for page in pages:
+        starts = [int(name[5:]) for name in page.anchors if name.startswith("site-")]
+        if starts:
+            current = min(starts)
+        found[current].append(page)
+    return found
 
 
 def pdf_from_html(html: str) -> bytes:
