@@ -10,7 +10,9 @@ _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 def to_db(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("journal times must be timezone-aware")
-    return moment.astimezone(UTC).strftime(_FORMAT)
+    # isoformat is C and writes the same fixed-width text as strftime(_FORMAT), about ten times
+    # faster: strftime was a tenth of save()'s own CPU time (docs/benchmarks.md).
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_db(value: str) -> datetime:
