@@ -127,6 +127,7 @@ def test_odd_time_zone_cookie_means_utc(shared: Site, zone: str) -> None:
         ({"to": "yesterday"}, "is not a date"),
         ({"from": "2026-05-02", "to": "2026-05-01"}, "after the “to” date"),
         ({"to": "9999-12-31"}, "outside the calendar"),
+        ({"from": "0001-01-01"}, "choose a date from 1900 to 2999"),
         ({"q": "x" * 5000}, "The search is too long"),
         ({"site": "s" * 300}, "too long"),
         ({"q": "a\x00b"}, "cannot be searched for"),

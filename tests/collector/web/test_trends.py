@@ -88,3 +88,11 @@ def test_a_long_range_counts_per_week(shared: Site, viewer: requests.Session) ->
     assert sum(int(row[-1]) for row in weeks) == len(shared.entries)
     moods = table_rows(page.text, "moods")
     assert [row[0] for row in moods] == [row[0] for row in weeks]
+
+
+def test_far_dates_get_a_message(own: Site) -> None:
+    viewer = own.viewer()
+    for dates in ({"from": "0001-01-01", "to": "0001-01-02"}, {"from": "9999-12-30"}):
+        page = viewer.get(own.url + "/trends", params=dates, timeout=30)
+        assert page.status_code == 400
+        assert "outside the calendar" in text(page.text)

@@ -21,6 +21,7 @@ from earshot_sync.protocol import KINDS, SENTIMENTS
 MAX_SEARCH = 200
 MAX_VALUE = 200  # a site, station or tag name
 MAX_VALUES = 20  # repeats of one parameter (site=a&site=b...)
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 FILTER_NAMES = ("site", "station", "kind", "sentiment", "tag", "from", "to", "q", "follow_up")
 _TRUE = ("1", "on", "true", "yes")
 # "none": entries logged without a mood (the reader's name for a null sentiment).
@@ -109,13 +110,21 @@ def _date(raw: str, label: str, problems: list[str]) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         problems.append(
             f"The {label} date {raw[:40]!r} is not a date. Use the form year-month-day, "
             "for example 2026-03-31."
         )
         return None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        # Far years only overflow somewhere (a day after 31 Dec 9999, epoch seconds in SQL).
+        problems.append(
+            f"The {label} date {raw[:40]!r} is outside the calendar this collector knows: "
+            f"choose a date from {FIRST_YEAR} to {LAST_YEAR}."
+        )
+        return None
+    return day
 
 
 def _start_of(day: date, zone: ZoneInfo) -> datetime:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -33,6 +35,24 @@ def install(app: FastAPI, web: Web) -> None:
             return web.pages.page(request, "again.html", {"target": wanted})
         return RedirectResponse(
             sign_in_url(wanted), status_code=303, headers={"Cache-Control": "no-store"}
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_form(request: Request, error: Exception) -> Response:
+        # A form field sent as a file, say: only a hand-made request does that.
+        assert isinstance(error, RequestValidationError)
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, error)
+        return web.pages.page(
+            request,
+            "message.html",
+            {
+                "title": "This request could not be read",
+                "message": "The form did not arrive as this site sent it. Open the page again "
+                "and send the form from there.",
+                "nav": "",
+            },
+            status=400,
         )
 
     @app.exception_handler(Forbidden)
