@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -84,17 +85,9 @@ def read_digest(
     reading = _Reading(connection, month, tz, site)
     counts = reading.counts()
     tags = reading.tags()
-    untagged = reading.untagged_kinds()
-    call_backs = reading.call_backs()
     names = sorted(counts, key=lambda name: (name.casefold(), name)) if site is None else [site]
     sites = tuple(
-        reading.site_digest(
-            name,
-            counts.get(name, {}),
-            tags.get(name, {}),
-            untagged.get(name, {}),
-            call_backs.get(name, (CallBacks(), 0)),
-        )
+        reading.site_digest(name, counts.get(name, _SiteCounts()), tags.get(name, {}))
         for name in names
     )
     return Digest(month=month, time_zone=tz.key, made_at=now, site=site, sites=sites)
@@ -132,6 +125,15 @@ def resolve_site(connection: Connection, name: str) -> str:
 _Counts = dict[tuple[str, str | None, int], int]
 
 
+@dataclass
+class _SiteCounts:
+    entries: _Counts = field(default_factory=dict)
+    # This month's entries with no tag, per kind; call-backs; entries with an idea.
+    untagged: dict[str, int] = field(default_factory=dict)
+    call_backs: CallBacks = field(default_factory=CallBacks)
+    ideas: int = 0
+
+
 class _Reading:
     def __init__(self, connection: Connection, month: Month, tz: ZoneInfo, site: str | None):
         self.connection = connection
@@ -161,28 +163,52 @@ class _Reading:
         ]
         return case(*whens, else_=len(self.week_starts) - 1)
 
-    def counts(self) -> dict[str, _Counts]:
-        # Grouped in an outer query: PostgreSQL does not see a CASE with bound parameters in
-        # the select list and in GROUP BY as the same expression.
+    def counts(self) -> dict[str, _SiteCounts]:
+        """Every count but the tags', in one pass over the two months' entries."""
+        asked = _current.c.follow_up == true()
+        state = _follow_ups.c.state
+
+        def one_if(condition: ColumnElement[bool], name: str) -> Any:
+            return case((condition, 1), else_=0).label(name)
+
         inner = (
             select(
                 _current.c.site,
                 _current.c.kind,
                 _current.c.sentiment,
                 self._bucket().label("bucket"),
+                one_if(~self._has_tags(), "untagged"),
+                one_if(asked, "asked"),
+                one_if(and_(asked, state == "contacted"), "contacted"),
+                one_if(and_(asked, state == "resolved"), "done"),
+                one_if(func.length(func.trim(_current.c.idea)) > 0, "idea"),
+            )
+            .select_from(
+                _current.outerjoin(_follow_ups, _follow_ups.c.entry_id == _current.c.entry_id)
             )
             .where(*self._live(self.last_month_start, self.end))
             .subquery()
         )
+        # Grouped in an outer query: PostgreSQL does not see a CASE with bound parameters in
+        # the select list and in GROUP BY as the same expression.
+        group = (inner.c.site, inner.c.kind, inner.c.sentiment, inner.c.bucket)
+        sums = (inner.c.untagged, inner.c.asked, inner.c.contacted, inner.c.done, inner.c.idea)
         rows = self.connection.execute(
-            select(
-                inner.c.site, inner.c.kind, inner.c.sentiment, inner.c.bucket, func.count()
-            ).group_by(inner.c.site, inner.c.kind, inner.c.sentiment, inner.c.bucket)
+            select(*group, func.count(), *(func.sum(column) for column in sums)).group_by(*group)
         )
-        counts: dict[str, _Counts] = defaultdict(dict)
-        for site, kind, sentiment, bucket, number in rows:
+        counts: dict[str, _SiteCounts] = defaultdict(_SiteCounts)
+        for site, kind, sentiment, bucket, number, untagged, asked_, contacted, done, ideas in rows:
+            found = counts[site]
             key = (kind, sentiment, int(bucket))
-            counts[site][key] = counts[site].get(key, 0) + int(number)
+            found.entries[key] = found.entries.get(key, 0) + int(number)
+            if int(bucket) >= 0:
+                found.untagged[kind] = found.untagged.get(kind, 0) + int(untagged)
+                found.call_backs = CallBacks(
+                    found.call_backs.asked + int(asked_),
+                    found.call_backs.contacted + int(contacted),
+                    found.call_backs.done + int(done),
+                )
+                found.ideas += int(ideas)
         return counts
 
     def _period(self) -> ColumnElement[Any]:
@@ -210,44 +236,6 @@ class _Reading:
     def _has_tags(self) -> ColumnElement[bool]:
         return exists(select(literal(1)).where(_tags.c.entry_id == _current.c.entry_id))
 
-    def untagged_kinds(self) -> dict[str, dict[str, int]]:
-        """site -> kind -> entries this month that have no tag."""
-        rows = self.connection.execute(
-            select(_current.c.site, _current.c.kind, func.count())
-            .where(*self._live(self.start, self.end), ~self._has_tags())
-            .group_by(_current.c.site, _current.c.kind)
-        )
-        found: dict[str, dict[str, int]] = defaultdict(dict)
-        for site, kind, number in rows:
-            found[site][kind] = int(number)
-        return found
-
-    def call_backs(self) -> dict[str, tuple[CallBacks, int]]:
-        """site -> (call-backs of this month's entries, ideas written this month)."""
-        asked = _current.c.follow_up == true()
-
-        def entries_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-        rows = self.connection.execute(
-            select(
-                _current.c.site,
-                entries_where(asked),
-                entries_where(and_(asked, _follow_ups.c.state == "contacted")),
-                entries_where(and_(asked, _follow_ups.c.state == "resolved")),
-                entries_where(func.length(func.trim(_current.c.idea)) > 0),
-            )
-            .select_from(
-                _current.outerjoin(_follow_ups, _follow_ups.c.entry_id == _current.c.entry_id)
-            )
-            .where(*self._live(self.start, self.end))
-            .group_by(_current.c.site)
-        )
-        return {
-            site: (CallBacks(int(asked_), int(contacted), int(done)), int(ideas))
-            for site, asked_, contacted, done, ideas in rows
-        }
-
     def _sample(self, column: Any, site: str, *conditions: ColumnElement[bool]) -> list[Said]:
         rows = self.connection.execute(
             select(
@@ -263,14 +251,10 @@ class _Reading:
         return [Said(entry_id, text, kind, station) for entry_id, text, kind, station in rows]
 
     def site_digest(
-        self,
-        site: str,
-        counts: _Counts,
-        tags: dict[str, tuple[int, int]],
-        untagged: dict[str, int],
-        call_backs_and_ideas: tuple[CallBacks, int],
+        self, site: str, found: _SiteCounts, tags: dict[str, tuple[int, int]]
     ) -> SiteDigest:
-        call_backs, ideas_total = call_backs_and_ideas
+        counts, untagged = found.entries, found.untagged
+        call_backs, ideas_total = found.call_backs, found.ideas
         kinds = tuple(
             KindCount(
                 kind,
