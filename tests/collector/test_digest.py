@@ -195,6 +195,27 @@ def test_quotes_do_not_depend_on_the_order_the_entries_came_in() -> None:
     assert len(choose(QUEUE, 3)) == 3
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["queue ", "till ", "slow", ". ", "open ", "Ünï", "\n"]), max_size=20
+        ).map("".join),
+        max_size=12,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_quotes_are_the_same_whatever_the_order(texts: list[str], random: Any) -> None:
+    entries = [said(f"id-{n:02d}", text) for n, text in enumerate(texts)]
+    shuffled = list(entries)
+    random.shuffle(shuffled)
+    chosen = choose(entries, 3)
+    assert choose(shuffled, 3) == chosen
+    by_id = {entry.entry_id: entry.text.strip() for entry in entries}
+    for quoted in chosen:
+        assert by_id[quoted.entry_id].startswith(quoted.text)
+
+
 def test_a_readable_sentence_comes_before_a_fragment() -> None:
     entries = [
         said("a1", "queue queue queue"),  # shares the most, but is no sentence
