@@ -119,13 +119,31 @@ def _bare(path: Path, sql: str, *parameters: object) -> Callable[[], object]:
 
 def _find(window: LogWindow, word: str) -> None:
     """Enter in the search box (``word`` typed already), until the rows found are painted."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QSignalSpy, QTest
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtTest import QTest
 
-    spy = QSignalSpy(window.model.counted)
-    QTest.keyClick(window.filters.search, Qt.Key.Key_Return)
-    # The answer may already be in when the key press returns (QTest delivers queued events).
-    if spy.count() == 0 and not spy.wait(60_000):
+    answered: list[int] = []
+    loop = QEventLoop()
+
+    def counted(count: int) -> None:
+        answered.append(count)
+        loop.quit()
+
+    # A QEventLoop, not QSignalSpy.wait: the spy's wait holds the GIL, so the search (Python,
+    # on the log's worker thread) would hardly run until the wait gave up.
+    window.model.counted.connect(counted)
+    timeout = QTimer()
+    timeout.setSingleShot(True)
+    timeout.timeout.connect(loop.quit)
+    try:
+        QTest.keyClick(window.filters.search, Qt.Key.Key_Return)
+        if not answered:
+            timeout.start(60_000)
+            loop.exec()
+    finally:
+        timeout.stop()
+        window.model.counted.disconnect(counted)
+    if not answered:
         raise RuntimeError(f"no answer to the search for {word!r}")
     window.grab()
 
