@@ -28,10 +28,13 @@
     // A page whose numbers depend on the zone (dates, charts) is made again in the right one.
     var dated = /[?&](from|to)=[^&]/.test(location.search);
     if (body.getAttribute("data-tz-sensitive") === "1" || dated) {
-      if (!sessionStorage.getItem("earshot-tz-reloaded")) {
-        sessionStorage.setItem("earshot-tz-reloaded", "1");
-        location.reload();
-      }
+      // Once per tab: a browser that refuses the cookie must not reload for ever.
+      try {
+        if (!sessionStorage.getItem("earshot-tz-reloaded")) {
+          sessionStorage.setItem("earshot-tz-reloaded", "1");
+          location.reload();
+        }
+      } catch (error) { /* no storage: keep the page as the server made it */ }
     }
   }
 
@@ -144,15 +147,25 @@
   function copyLink() {
     var button = document.getElementById("copy-link");
     var status = document.getElementById("copy-status");
-    if (!button || !navigator.clipboard) {
+    if (!button) {
       return;
     }
     button.hidden = false;
     button.addEventListener("click", function () {
       var link = new URL(button.getAttribute("data-link"), location.href).href;
+      function show() {
+        // No clipboard (plain http on another host): show the address to copy by hand.
+        if (status) {
+          status.textContent = "Copy this address: " + link;
+        }
+      }
+      if (!navigator.clipboard) {
+        show();
+        return;
+      }
       navigator.clipboard.writeText(link).then(
         function () { if (status) { status.textContent = "Link copied."; } },
-        function () { if (status) { status.textContent = "Copy this address: " + link; } }
+        show
       );
     });
   }
