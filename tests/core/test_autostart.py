@@ -30,7 +30,8 @@ def exec_arguments(exec_line: str) -> list[str]:
 
 
 def test_xdg_autostart_writes_a_desktop_file_under_xdg_config_home(tmp_path: Path) -> None:
-    autostart = XdgAutostart(COMMAND, {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "HOME": "/x"})
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_CONFIG_DIRS": str(tmp_path / "sys")}
+    autostart = XdgAutostart(COMMAND, env | {"HOME": "/x"})
     assert not autostart.is_enabled()
 
     autostart.enable()
@@ -46,6 +47,31 @@ def test_xdg_autostart_writes_a_desktop_file_under_xdg_config_home(tmp_path: Pat
     autostart.disable()
     assert not path.exists()
     autostart.disable()  # already off: fine
+
+
+def test_xdg_switch_off_overrides_the_system_entry_the_package_installed(tmp_path: Path) -> None:
+    system = tmp_path / "etc-xdg" / "autostart" / "earshot.desktop"
+    system.parent.mkdir(parents=True)
+    system.write_text("[Desktop Entry]\nType=Application\nName=Earshot\nExec=earshot\n")
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+        "XDG_CONFIG_DIRS": f"relative/ignored:{tmp_path / 'etc-xdg'}",
+    }
+    autostart = XdgAutostart(COMMAND, env)
+    assert autostart.is_enabled()  # IT's entry starts it for everyone
+
+    autostart.disable()
+
+    user_file = tmp_path / "cfg" / "autostart" / "earshot.desktop"
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.read(user_file, encoding="utf-8")
+    assert entry["Desktop Entry"]["Hidden"] == "true"  # the spec's override of the system file
+    assert system.is_file()  # IT's file is not ours to remove
+    assert not autostart.is_enabled()
+
+    autostart.enable()
+    assert autostart.is_enabled()
+    assert "Hidden" not in user_file.read_text()
 
 
 def test_xdg_autostart_falls_back_to_home_config_for_an_unset_or_relative_variable(

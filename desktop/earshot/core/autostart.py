@@ -1,7 +1,9 @@
 """Start at login: the one per-user switch each OS offers, turned on and off.
 
 - Linux and other XDG desktops: ``$XDG_CONFIG_HOME/autostart/earshot.desktop``
-  (the XDG Autostart specification; ``~/.config`` when the variable is unset).
+  (the XDG Autostart specification; ``~/.config`` when the variable is unset). Where IT installed
+  a system-wide entry (the .deb puts one in ``/etc/xdg/autostart``), turning it off writes the
+  user's own file with ``Hidden=true``, which the specification says overrides the system one.
 - Windows: a value named ``Earshot`` under
   ``HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run``.
 - macOS: a LaunchAgent, ``~/Library/LaunchAgents/<label>.plist`` with ``RunAtLoad``.
@@ -88,6 +90,16 @@ class _FileAutostart:
             raise _failed("remove", self.path, error) from error
 
 
+def _hidden(path: Path) -> bool:
+    """Whether an autostart file exists and is switched off (Hidden=true, or GNOME's key)."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return False
+    switched_off = {"hidden=true", "x-gnome-autostart-enabled=false"}
+    return any(line.replace(" ", "").lower() in switched_off for line in lines)
+
+
 class XdgAutostart(_FileAutostart):
     def __init__(self, command: Sequence[str], env: Mapping[str, str]) -> None:
         self.command = list(command)
@@ -97,8 +109,32 @@ class XdgAutostart(_FileAutostart):
         if not config or not base.is_absolute():
             base = Path(env.get("HOME", "~")) / ".config"
         self.path = base.expanduser() / "autostart" / f"{APP_ID}.desktop"
+        system_dirs = [
+            Path(folder)
+            for folder in (env.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(":")
+            if folder and Path(folder).is_absolute()
+        ]
+        self.system_paths = [folder / "autostart" / f"{APP_ID}.desktop" for folder in system_dirs]
 
-    def contents(self) -> str:
+    def _system_entry(self) -> bool:
+        return any(path.is_file() and not _hidden(path) for path in self.system_paths)
+
+    def is_enabled(self) -> bool:
+        # The user's file, when there is one, decides; otherwise a system entry does.
+        if self.path.is_file():
+            return not _hidden(self.path)
+        return self._system_entry()
+
+    def disable(self) -> None:
+        if not self._system_entry():
+            super().disable()
+            return
+        try:
+            _write_atomically(self.path, self.contents(hidden=True).encode("utf-8"))
+        except OSError as error:
+            raise _failed("write", self.path, error) from error
+
+    def contents(self, *, hidden: bool = False) -> str:
         return (
             "[Desktop Entry]\n"
             "Type=Application\n"
@@ -107,7 +143,8 @@ class XdgAutostart(_FileAutostart):
             f"Exec={_desktop_exec(self.command)}\n"
             f"Icon={APP_ID}\n"
             "Terminal=false\n"
-            "X-GNOME-Autostart-enabled=true\n"
+            f"X-GNOME-Autostart-enabled={'false' if hidden else 'true'}\n"
+            + ("Hidden=true\n" if hidden else "")
         )
 
     def file_bytes(self) -> bytes:
