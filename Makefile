@@ -45,7 +45,7 @@ bench: $(STAMP) system-deps translations
 
 # The desktop bundle (PyInstaller, one folder) and the .deb built from it, in dist/.
 package: $(STAMP) system-deps translations
-	./packaging/build.sh
+	PYTHON=$(PYTHON) ./packaging/build.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-output
