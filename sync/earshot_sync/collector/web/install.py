@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from earshot_sync.collector.web import entry, export, feed, follow_up, signin, trends
 from earshot_sync.collector.web.context import Web
-from earshot_sync.collector.web.guard import Forbidden, SignInRequired, sign_in_url
+from earshot_sync.collector.web.guard import Forbidden, SignInRequired, safe_next, sign_in_url
 from earshot_sync.collector.web.headers import SecurityHeaders
 from earshot_sync.collector.web.render import STATIC
 
@@ -32,7 +32,8 @@ def install(app: FastAPI, web: Web) -> None:
             # A link from mail or chat: the browser held back our SameSite=Strict cookie. Ask
             # again from our own page (a same-site navigation carries it); a viewer who is
             # really signed out then lands on the sign-in page as usual.
-            return web.pages.page(request, "again.html", {"target": wanted})
+            # safe_next: a path like //evil.example would be another site in a refresh.
+            return web.pages.page(request, "again.html", {"target": safe_next(wanted)})
         return RedirectResponse(
             sign_in_url(wanted), status_code=303, headers={"Cache-Control": "no-store"}
         )
