@@ -93,7 +93,6 @@ current = Table(
     Index("ix_current_created_at", "created_at", "entry_id"),
     Index("ix_current_site_created_at", "site", "created_at", "entry_id"),
     Index("ix_current_station", "station"),
-    Index("ix_current_kind_created_at", "kind", "created_at"),
     Index("ix_current_follow_up_created_at", "follow_up", "created_at", "entry_id"),
 )
 

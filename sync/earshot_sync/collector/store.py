@@ -378,10 +378,30 @@ class Store:
             index_elements=[current.c.entry_id],
             set_={name: excluded[name] for name in values[0] if name != "entry_id"},
             where=current.c.revision < excluded.revision,
-        ).returning(current.c.entry_id)
-        # RETURNING gives the entries that were inserted or really updated: their tags change.
-        advanced = sorted({row[0] for row in connection.execute(statement, values)})
+        )
+        # A plain executemany, no RETURNING: with RETURNING, SQLAlchemy renders one long
+        # multi-row statement per batch that psycopg parses anew each time (a third of the
+        # ingest time on PostgreSQL with these 22 columns); psycopg pipelines a short one.
+        connection.execute(statement, values)
+        # Which rows did advance: the revisions written here are new to the store, so current
+        # holds one of them only if this upsert put it there.
+        advanced = sorted(
+            entry_id
+            for entry_id, revision in self._current_revisions(connection, sorted(newest))
+            if revision == newest[entry_id]["revision"]
+        )
         self._replace_tags(connection, advanced, documents)
+
+    def _current_revisions(
+        self, connection: Connection, entry_ids: list[str]
+    ) -> Iterator[tuple[str, int]]:
+        current = schema.current
+        for start in range(0, len(entry_ids), _CHUNK):
+            yield from connection.execute(
+                select(current.c.entry_id, current.c.revision).where(
+                    current.c.entry_id.in_(entry_ids[start : start + _CHUNK])
+                )
+            ).tuples()
 
     def _replace_tags(
         self, connection: Connection, entry_ids: list[str], documents: Mapping[str, Any]

@@ -148,7 +148,6 @@ def upgrade() -> None:
     op.create_index("ix_current_created_at", "current", ["created_at", "entry_id"])
     op.create_index("ix_current_site_created_at", "current", ["site", "created_at", "entry_id"])
     op.create_index("ix_current_station", "current", ["station"])
-    op.create_index("ix_current_kind_created_at", "current", ["kind", "created_at"])
     op.create_index(
         "ix_current_follow_up_created_at", "current", ["follow_up", "created_at", "entry_id"]
     )
