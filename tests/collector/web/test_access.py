@@ -312,3 +312,25 @@ def test_a_form_field_sent_as_a_file_gets_a_page(shared: Site) -> None:
     )
     assert answer.status_code == 400
     assert "could not be read" in text(answer.text)
+
+
+@pytest.mark.parametrize(
+    ("name", "password"),
+    [("Da\x00na", site.PASSWORD), (site.VIEWER, "pass\x00word"), ("n" * 5000, "x" * 5000)],
+)
+def test_odd_sign_in_values_are_a_wrong_password(own: Site, name: str, password: str) -> None:
+    session = requests.Session()
+    form = session.get(own.url + "/sign-in", timeout=30)
+    answer = session.post(
+        own.url + "/sign-in",
+        data={
+            "name": name,
+            "password": password,
+            "form_token": site.hidden_value(form.text, "form_token"),
+        },
+        headers={"Origin": own.url},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert answer.status_code == 401
+    assert "do not match" in text(answer.text)

@@ -93,7 +93,9 @@ def router(web: Web) -> APIRouter:
                 "That name and password do not match an account. Check them and try again; "
                 "IT can reset a password."
             )
-            until = await run_in_threadpool(web.accounts.throttled_until, name, web.clock())
+            until = None
+            if len(name) <= MAX_NAME:
+                until = await run_in_threadpool(web.accounts.throttled_until, name, web.clock())
             if until is not None:
                 problem = (
                     "There were too many wrong passwords for this name. Wait until "
