@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Date,
+    Integer,
     Row,
     Select,
     and_,
@@ -31,7 +33,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy import Integer as SqlInteger
 
 from earshot_sync.collector import schema
 from earshot_sync.collector.columns import MAX_LABEL, MAX_TAG
@@ -48,9 +49,8 @@ _MAX_TERM = 64
 _MAX_SEARCH = 1000
 _CURSOR_ID = re.compile(r"[0-9a-f-]{1,36}")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# Trends count in 15-minute slices of UTC and then give each slice to its local day: every time
-# zone's offset, and every DST change, falls on a quarter hour.
-_SLICE_SECONDS = 900
+# Every time zone's offset, and every clock change, falls on a quarter hour.
+_QUARTER_HOUR = timedelta(minutes=15)
 _TOP = 20
 _RECENT_FOR_TAGS = 5000
 _EXPORT_BATCH = 1000
@@ -262,7 +262,7 @@ class Reader:
             query = " ".join(f'"{term}"*' for term in terms)
             matches = text("SELECT rowid FROM current_search WHERE current_search MATCH :q")
             return _current.c.id.in_(
-                matches.bindparams(q=query).columns(literal_column("rowid", SqlInteger))
+                matches.bindparams(q=query).columns(literal_column("rowid", Integer))
             )
         query = " & ".join(f"'{term}':*" for term in terms)
         return text(f"{schema.PG_SEARCH_VECTOR} @@ to_tsquery('simple'::regconfig, :q)").bindparams(
@@ -401,48 +401,42 @@ class Reader:
         """Counts for the local days start <= day < end in ``tz`` (``f.since``/``until`` are
         ignored: the days are the range)."""
         days = tuple(start + timedelta(days=n) for n in range(max(0, (end - start).days)))
-        begin = datetime.combine(start, time(), tz).astimezone(UTC)
-        finish = datetime.combine(end, time(), tz).astimezone(UTC)
-        conditions = self._conditions(replace(f, since=begin, until=finish))
-        origin = int(begin.timestamp())
-        c = _current.c
-        if self._dialect == "sqlite":
-            seconds: ColumnElement[Any] = cast(func.strftime("%s", c.created_at), SqlInteger)
-        else:
-            seconds = cast(func.floor(func.extract("epoch", c.created_at)), SqlInteger)
-        piece = ((seconds - origin) / _SLICE_SECONDS).label("piece")
-        sentiment = func.coalesce(c.sentiment, _SENTIMENT_NONE).label("sentiment")
-        counted = (
-            select(piece, c.kind, sentiment, c.site, func.count().label("n"))
-            .where(*conditions)
-            .group_by(piece, c.kind, sentiment, c.site)
-        )
-        tagged = (
-            select(_entry_tags.c.tag, func.count().label("n"))
-            .join(_current, _current.c.entry_id == _entry_tags.c.entry_id)
-            .where(*conditions)
-            .group_by(_entry_tags.c.tag)
-            .order_by(func.count().desc(), _entry_tags.c.tag)
-            .limit(_TOP)
-        )
         index = {day: n for n, day in enumerate(days)}
         kinds = {kind: [0] * len(days) for kind in KINDS}
         sentiments = {name: [0] * len(days) for name in (*SENTIMENTS, _SENTIMENT_NONE)}
         sites: dict[str, int] = {}
-        day_of: dict[int, int | None] = {}
         total = 0
+        begin = datetime.combine(start, time(), tz).astimezone(UTC)
+        finish = datetime.combine(end, time(), tz).astimezone(UTC)
+        c = _current.c
+        sentiment = func.coalesce(c.sentiment, _SENTIMENT_NONE).label("sentiment")
         with self._store.read() as connection:
-            for slice_number, kind, feeling, site, n in connection.execute(counted):
-                if slice_number not in day_of:
-                    moment = begin + timedelta(seconds=int(slice_number) * _SLICE_SECONDS)
-                    day_of[slice_number] = index.get(moment.astimezone(tz).date())
-                position = day_of[slice_number]
-                if position is None:
-                    continue
-                kinds.setdefault(kind, [0] * len(days))[position] += n
-                sentiments.setdefault(feeling, [0] * len(days))[position] += n
-                sites[site] = sites.get(site, 0) + n
-                total += n
+            # One GROUP BY per stretch of constant UTC offset (one, or two across a clock
+            # change): within it, the local day is the UTC time moved by the offset.
+            for low, high, offset in _stretches(begin, finish, tz):
+                local_day = self._local_day(offset).label("day")
+                conditions = self._conditions(replace(f, since=low, until=high))
+                counted = (
+                    select(local_day, c.kind, sentiment, c.site, func.count())
+                    .where(*conditions)
+                    .group_by(local_day, c.kind, sentiment, c.site)
+                )
+                for day, kind, feeling, site, n in connection.execute(counted):
+                    position = index.get(_as_date(day) or start - timedelta(days=1))
+                    if position is None:
+                        continue
+                    kinds.setdefault(kind, [0] * len(days))[position] += n
+                    sentiments.setdefault(feeling, [0] * len(days))[position] += n
+                    sites[site] = sites.get(site, 0) + n
+                    total += n
+            tagged = (
+                select(_entry_tags.c.tag, func.count())
+                .join(_current, _current.c.entry_id == _entry_tags.c.entry_id)
+                .where(*self._conditions(replace(f, since=begin, until=finish)))
+                .group_by(_entry_tags.c.tag)
+                .order_by(func.count().desc(), _entry_tags.c.tag)
+                .limit(_TOP)
+            )
             top_tags = tuple((tag, int(n)) for tag, n in connection.execute(tagged))
         per_site = sorted(sites.items(), key=lambda item: (-item[1], item[0]))[:_TOP]
         return Trends(
@@ -453,6 +447,15 @@ class Reader:
             per_site=tuple(per_site),
             total=total,
         )
+
+    def _local_day(self, offset: timedelta) -> ColumnElement[Any]:
+        minutes = int(offset.total_seconds() // 60)
+        c = _current.c
+        if self._dialect == "sqlite":
+            # SQLite keeps naive UTC text; date() reads it and applies the modifier.
+            return func.date(c.created_at, f"{minutes:+d} minutes")
+        moved = func.timezone("UTC", c.created_at) + func.make_interval(0, 0, 0, 0, 0, minutes)
+        return cast(moved, Date)
 
     # Follow-ups
 
@@ -534,6 +537,36 @@ _DISTINCT = {
         "WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL LIMIT 1000"
     ),
 }
+
+
+def _stretches(
+    begin: datetime, finish: datetime, tz: ZoneInfo
+) -> Iterator[tuple[datetime, datetime, timedelta]]:
+    """[low, high) pieces of [begin, finish) over which ``tz`` keeps one UTC offset. ``begin``
+    is a local midnight, so on a quarter hour, as is every clock change."""
+
+    def offset_at(moment: datetime) -> timedelta:
+        return moment.astimezone(tz).utcoffset() or timedelta()
+
+    low, offset, moment = begin, offset_at(begin), begin
+    while (moment := moment + _QUARTER_HOUR) < finish:
+        changed = offset_at(moment)
+        if changed != offset:
+            yield low, moment, offset
+            low, offset = moment, changed
+    if low < finish:
+        yield low, finish, offset
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def _distinct(connection: Connection, column: str) -> tuple[str, ...]:

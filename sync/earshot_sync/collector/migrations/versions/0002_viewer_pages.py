@@ -145,7 +145,11 @@ def upgrade() -> None:
         op.execute("ALTER TABLE current RENAME CONSTRAINT current_0002_pkey TO current_pkey")
         op.execute("ALTER SEQUENCE current_0002_id_seq RENAME TO current_id_seq")
     op.create_index("ix_current_received_at", "current", ["received_at"])
-    op.create_index("ix_current_created_at", "current", ["created_at", "entry_id"])
+    op.create_index(
+        "ix_current_created_at",
+        "current",
+        ["created_at", "entry_id", "deleted", "kind", "sentiment", "site"],
+    )
     op.create_index("ix_current_site_created_at", "current", ["site", "created_at", "entry_id"])
     op.create_index("ix_current_station", "current", ["station"])
     op.create_index(
