@@ -34,6 +34,7 @@ def test_signed_out_browser_is_sent_to_sign_in(shared: Site, path: str) -> None:
     wanted = parse_qs(target.query).get("next", ["/"])[0]
     # Back to where the viewer was headed (a fragment of the feed sends them to the feed).
     assert wanted == ("/" if path == "/feed/newer" else path)
+    assert "ended" not in parse_qs(target.query)  # no session was there to end
     assert answer.content == b""
 
 
@@ -184,6 +185,11 @@ def test_sign_out_ends_the_session(shared: Site) -> None:
         shared.url + "/", cookies={"earshot_session": stolen}, allow_redirects=False, timeout=30
     )
     assert replay.status_code == 303
+    # A browser that still holds an ended session is told why it must sign in again.
+    assert replay.headers["Location"] == "/sign-in?ended=1"
+    assert "earshot_session=" in replay.headers["Set-Cookie"]  # the dead cookie is dropped
+    notice = requests.get(shared.url + replay.headers["Location"], timeout=30)
+    assert "You were signed out" in text(notice.text)
 
 
 def test_made_up_session_cookie_is_not_a_session(shared: Site) -> None:

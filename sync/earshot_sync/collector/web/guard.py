@@ -26,9 +26,10 @@ _MAX_TOKEN = 256
 class SignInRequired(Exception):
     """No (live) session: the app answers with a redirect to the sign-in page."""
 
-    def __init__(self, next_url: str) -> None:
+    def __init__(self, next_url: str, *, ended: bool = False) -> None:
         super().__init__("sign in first")
         self.next_url = next_url
+        self.ended = ended  # a session cookie came, but its session is over
 
 
 class Forbidden(Exception):
@@ -62,8 +63,11 @@ def wanted_url(request: Request) -> str:
     return request.url.path + ("?" + query if query else "")
 
 
-def sign_in_url(next_url: str) -> str:
-    return "/sign-in" if next_url in ("", "/") else "/sign-in?" + urlencode({"next": next_url})
+def sign_in_url(next_url: str, *, ended: bool = False) -> str:
+    query = [] if next_url in ("", "/") else [("next", next_url)]
+    if ended:
+        query.append(("ended", "1"))
+    return "/sign-in" + ("?" + urlencode(query) if query else "")
 
 
 def safe_next(candidate: str | None) -> str:

@@ -10,7 +10,13 @@ from fastapi.staticfiles import StaticFiles
 
 from earshot_sync.collector.web import entry, export, feed, follow_up, signin, trends
 from earshot_sync.collector.web.context import Web
-from earshot_sync.collector.web.guard import Forbidden, SignInRequired, safe_next, sign_in_url
+from earshot_sync.collector.web.guard import (
+    SESSION_COOKIE,
+    Forbidden,
+    SignInRequired,
+    safe_next,
+    sign_in_url,
+)
 from earshot_sync.collector.web.headers import SecurityHeaders
 from earshot_sync.collector.web.render import STATIC
 
@@ -34,9 +40,14 @@ def install(app: FastAPI, web: Web) -> None:
             # really signed out then lands on the sign-in page as usual.
             # safe_next: a path like //evil.example would be another site in a refresh.
             return web.pages.page(request, "again.html", {"target": safe_next(wanted)})
-        return RedirectResponse(
-            sign_in_url(wanted), status_code=303, headers={"Cache-Control": "no-store"}
+        answer = RedirectResponse(
+            sign_in_url(wanted, ended=error.ended),
+            status_code=303,
+            headers={"Cache-Control": "no-store"},
         )
+        if error.ended:
+            answer.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def _bad_form(request: Request, error: Exception) -> Response:

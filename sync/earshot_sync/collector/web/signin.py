@@ -38,14 +38,26 @@ def router(web: Web) -> APIRouter:
     require = viewer_required(web)
 
     def form_page(
-        request: Request, next_url: str, *, problem: str = "", name: str = "", status: int = 200
+        request: Request,
+        next_url: str,
+        *,
+        problem: str = "",
+        notice: str = "",
+        name: str = "",
+        status: int = 200,
     ) -> Response:
         # A fresh double-submit token for the sign-in form (there is no session to tie it to).
         token = secrets.token_urlsafe(32)
         page = web.pages.page(
             request,
             "sign_in.html",
-            {"next_url": next_url, "problem": problem, "name": name, "form_token": token},
+            {
+                "next_url": next_url,
+                "problem": problem,
+                "notice": notice,
+                "name": name,
+                "form_token": token,
+            },
             status=status,
         )
         page.set_cookie(
@@ -59,11 +71,17 @@ def router(web: Web) -> APIRouter:
         return page
 
     @routes.get("/sign-in", response_class=HTMLResponse)
-    def sign_in_form(request: Request, next: str = "/") -> Response:
+    def sign_in_form(request: Request, next: str = "/", ended: str = "") -> Response:
         next_url = safe_next(next)
         if current_viewer(web, request) is not None:
             return RedirectResponse(next_url, status_code=303)
-        return form_page(request, next_url)
+        notice = (
+            "You were signed out: a while went by without using the pages, or you signed in "
+            "long ago. Sign in again to go on."
+            if ended
+            else ""
+        )
+        return form_page(request, next_url, notice=notice)
 
     @routes.post("/sign-in", response_class=HTMLResponse)
     async def sign_in(

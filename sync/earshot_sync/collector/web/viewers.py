@@ -29,7 +29,8 @@ def viewer_required(web: Web) -> Callable[[Request], Viewer]:
     def require(request: Request) -> Viewer:
         viewer = current_viewer(web, request)
         if viewer is None:
-            raise SignInRequired(wanted_url(request))
+            ended = session_token(request) is not None
+            raise SignInRequired(wanted_url(request), ended=ended)
         return viewer
 
     return require
