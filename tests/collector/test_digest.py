@@ -95,6 +95,13 @@ def test_month_edges_are_local_midnights_summer_time_included() -> None:
     assert NOVEMBER.start(ZoneInfo("Asia/Kolkata")) == datetime(2026, 10, 31, 18, 30, tzinfo=UTC)
 
 
+def test_the_month_a_moment_falls_in_depends_on_the_zone() -> None:
+    moment = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    assert Month.containing(moment, ZoneInfo("UTC")) == NOVEMBER
+    assert Month.containing(moment, BERLIN) == Month(2026, 12)
+    assert Month.containing(moment, BERLIN).previous() == NOVEMBER
+
+
 def test_weeks_of_a_month() -> None:
     assert NOVEMBER.weeks() == (
         (date(2026, 11, 1), date(2026, 11, 7)),

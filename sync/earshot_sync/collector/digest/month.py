@@ -61,6 +61,12 @@ class Month:
             )
         return cls(year, month)
 
+    @classmethod
+    def containing(cls, moment: datetime, tz: ZoneInfo) -> Month:
+        """The month ``moment`` falls in, in ``tz`` (``.previous()`` of now: the last whole one)."""
+        local = moment.astimezone(tz)
+        return cls(local.year, local.month)
+
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
