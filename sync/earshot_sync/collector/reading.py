@@ -19,12 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Date,
     Integer,
     Row,
     Select,
     and_,
-    cast,
     exists,
     false,
     func,
@@ -49,8 +47,6 @@ _MAX_TERM = 64
 _MAX_SEARCH = 1000
 _CURSOR_ID = re.compile(r"[0-9a-f-]{1,36}")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# Every time zone's offset, and every clock change, falls on a quarter hour.
-_QUARTER_HOUR = timedelta(minutes=15)
 _TOP = 20
 _RECENT_FOR_TAGS = 5000
 _EXPORT_BATCH = 1000
@@ -384,11 +380,10 @@ class Reader:
                 .where(_current.c.deleted.is_(False))
                 .order_by(_current.c.created_at.desc())
                 .limit(_RECENT_FOR_TAGS)
-                .subquery()
             )
             tags = connection.execute(
                 select(_entry_tags.c.tag)
-                .join(newest, newest.c.entry_id == _entry_tags.c.entry_id)
+                .where(_entry_tags.c.entry_id.in_(newest))
                 .group_by(_entry_tags.c.tag)
                 .order_by(func.count().desc(), _entry_tags.c.tag)
                 .limit(_TOP)
@@ -401,43 +396,29 @@ class Reader:
         """Counts for the local days start <= day < end in ``tz`` (``f.since``/``until`` are
         ignored: the days are the range)."""
         days = tuple(start + timedelta(days=n) for n in range(max(0, (end - start).days)))
-        index = {day: n for n, day in enumerate(days)}
         kinds = {kind: [0] * len(days) for kind in KINDS}
         sentiments = {name: [0] * len(days) for name in (*SENTIMENTS, _SENTIMENT_NONE)}
         sites: dict[str, int] = {}
         total = 0
-        begin = datetime.combine(start, time(), tz).astimezone(UTC)
-        finish = datetime.combine(end, time(), tz).astimezone(UTC)
         c = _current.c
-        sentiment = func.coalesce(c.sentiment, _SENTIMENT_NONE).label("sentiment")
+        sentiment = func.coalesce(c.sentiment, _SENTIMENT_NONE)
         with self._store.read() as connection:
-            # One GROUP BY per stretch of constant UTC offset (one, or two across a clock
-            # change): within it, the local day is the UTC time moved by the offset.
-            for low, high, offset in _stretches(begin, finish, tz):
-                local_day = self._local_day(offset).label("day")
-                conditions = self._conditions(replace(f, since=low, until=high))
+            # One small GROUP BY per local day, each an index range: cheaper than computing a
+            # local day for every row (and a time zone's offset may change within the range).
+            for position, day in enumerate(days):
+                low = datetime.combine(day, time(), tz).astimezone(UTC)
+                high = datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC)
                 counted = (
-                    select(local_day, c.kind, sentiment, c.site, func.count())
-                    .where(*conditions)
-                    .group_by(local_day, c.kind, sentiment, c.site)
+                    select(c.kind, sentiment, c.site, func.count())
+                    .where(*self._conditions(replace(f, since=low, until=high)))
+                    .group_by(c.kind, sentiment, c.site)
                 )
-                for day, kind, feeling, site, n in connection.execute(counted):
-                    position = index.get(_as_date(day) or start - timedelta(days=1))
-                    if position is None:
-                        continue
+                for kind, feeling, site, n in connection.execute(counted):
                     kinds.setdefault(kind, [0] * len(days))[position] += n
                     sentiments.setdefault(feeling, [0] * len(days))[position] += n
                     sites[site] = sites.get(site, 0) + n
                     total += n
-            tagged = (
-                select(_entry_tags.c.tag, func.count())
-                .join(_current, _current.c.entry_id == _entry_tags.c.entry_id)
-                .where(*self._conditions(replace(f, since=begin, until=finish)))
-                .group_by(_entry_tags.c.tag)
-                .order_by(func.count().desc(), _entry_tags.c.tag)
-                .limit(_TOP)
-            )
-            top_tags = tuple((tag, int(n)) for tag, n in connection.execute(tagged))
+            top_tags = self._top_tags(connection, f, start, end, tz) if days else ()
         per_site = sorted(sites.items(), key=lambda item: (-item[1], item[0]))[:_TOP]
         return Trends(
             days=days,
@@ -448,14 +429,31 @@ class Reader:
             total=total,
         )
 
-    def _local_day(self, offset: timedelta) -> ColumnElement[Any]:
-        minutes = int(offset.total_seconds() // 60)
-        c = _current.c
-        if self._dialect == "sqlite":
-            # SQLite keeps naive UTC text; date() reads it and applies the modifier.
-            return func.date(c.created_at, f"{minutes:+d} minutes")
-        moved = func.timezone("UTC", c.created_at) + func.make_interval(0, 0, 0, 0, 0, minutes)
-        return cast(moved, Date)
+    def _top_tags(
+        self, connection: Connection, f: FeedFilter, start: date, end: date, tz: ZoneInfo
+    ) -> tuple[tuple[str, int], ...]:
+        begin = datetime.combine(start, time(), tz).astimezone(UTC)
+        finish = datetime.combine(end, time(), tz).astimezone(UTC)
+        tags = _entry_tags.c
+        if replace(f, since=None, until=None) == FeedFilter():
+            # No filter but the dates: entry_tags holds the time, so this is one index range
+            # (a deleted entry has no tags).
+            where: ColumnElement[bool] = and_(tags.created_at >= begin, tags.created_at < finish)
+        else:
+            # "IN (entries)", not a join: the entries lead, each probing its own tags (a join
+            # left to SQLite's planner without statistics walked every tag in the store).
+            matching = select(_current.c.entry_id).where(
+                *self._conditions(replace(f, since=begin, until=finish))
+            )
+            where = tags.entry_id.in_(matching)
+        counted = (
+            select(tags.tag, func.count())
+            .where(where)
+            .group_by(tags.tag)
+            .order_by(func.count().desc(), tags.tag)
+            .limit(_TOP)
+        )
+        return tuple((tag, int(n)) for tag, n in connection.execute(counted))
 
     # Follow-ups
 
@@ -537,36 +535,6 @@ _DISTINCT = {
         "WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL LIMIT 1000"
     ),
 }
-
-
-def _stretches(
-    begin: datetime, finish: datetime, tz: ZoneInfo
-) -> Iterator[tuple[datetime, datetime, timedelta]]:
-    """[low, high) pieces of [begin, finish) over which ``tz`` keeps one UTC offset. ``begin``
-    is a local midnight, so on a quarter hour, as is every clock change."""
-
-    def offset_at(moment: datetime) -> timedelta:
-        return moment.astimezone(tz).utcoffset() or timedelta()
-
-    low, offset, moment = begin, offset_at(begin), begin
-    while (moment := moment + _QUARTER_HOUR) < finish:
-        changed = offset_at(moment)
-        if changed != offset:
-            yield low, moment, offset
-            low, offset = moment, changed
-    if low < finish:
-        yield low, finish, offset
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 def _distinct(connection: Connection, column: str) -> tuple[str, ...]:

@@ -100,12 +100,15 @@ current = Table(
 )
 
 # One row per tag of each entry's current revision, lower-cased (cut to MAX_TAG characters).
+# The entry's time is repeated here so that the top tags of a month read one index range.
 entry_tags = Table(
     "entry_tags",
     metadata,
     Column("entry_id", String(36), primary_key=True),
     Column("tag", String(100), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_entry_tags_tag", "tag", "entry_id"),
+    Index("ix_entry_tags_created_at", "created_at", "tag"),
 )
 
 # The follow-up state of an entry that asked for a call-back; no row means "open".

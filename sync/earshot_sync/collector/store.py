@@ -390,7 +390,8 @@ class Store:
             for entry_id, revision in self._current_revisions(connection, sorted(newest))
             if revision == newest[entry_id]["revision"]
         )
-        self._replace_tags(connection, advanced, documents)
+        created = {row["entry_id"]: row["created_at"] for row in values}
+        self._replace_tags(connection, advanced, documents, created)
 
     def _current_revisions(
         self, connection: Connection, entry_ids: list[str]
@@ -404,14 +405,18 @@ class Store:
             ).tuples()
 
     def _replace_tags(
-        self, connection: Connection, entry_ids: list[str], documents: Mapping[str, Any]
+        self,
+        connection: Connection,
+        entry_ids: list[str],
+        documents: Mapping[str, Any],
+        created: Mapping[str, datetime],
     ) -> None:
         entry_tags = schema.entry_tags
         for start in range(0, len(entry_ids), _CHUNK):
             chunk = entry_ids[start : start + _CHUNK]
             connection.execute(entry_tags.delete().where(entry_tags.c.entry_id.in_(chunk)))
         tag_rows = [
-            {"entry_id": entry_id, "tag": tag}
+            {"entry_id": entry_id, "tag": tag, "created_at": created[entry_id]}
             for entry_id in entry_ids
             for tag in tag_keys(documents[entry_id])
         ]

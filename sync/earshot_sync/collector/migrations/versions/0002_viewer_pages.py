@@ -105,7 +105,7 @@ def _copy(new: sa.Table, tags: sa.Table) -> None:
         if not rows:
             return
         values: list[dict[str, object]] = []
-        tag_rows: list[dict[str, str]] = []
+        tag_rows: list[dict[str, object]] = []
         for entry_id, entry_revision, document, device_name, received_at in rows:
             parsed = json.loads(document)
             columns = current_columns(parsed)
@@ -120,7 +120,10 @@ def _copy(new: sa.Table, tags: sa.Table) -> None:
                     **columns,
                 }
             )
-            tag_rows.extend({"entry_id": entry_id, "tag": tag} for tag in tag_keys(parsed))
+            tag_rows.extend(
+                {"entry_id": entry_id, "tag": tag, "created_at": columns["created_at"]}
+                for tag in tag_keys(parsed)
+            )
         bind.execute(new.insert(), values)
         if tag_rows:
             bind.execute(tags.insert(), tag_rows)
@@ -135,6 +138,7 @@ def upgrade() -> None:
         "entry_tags",
         sa.Column("entry_id", sa.String(36), primary_key=True),
         sa.Column("tag", sa.String(100), primary_key=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     _copy(new, entry_tags)
     op.drop_index("ix_current_received_at", table_name="current")
@@ -156,6 +160,7 @@ def upgrade() -> None:
         "ix_current_follow_up_created_at", "current", ["follow_up", "created_at", "entry_id"]
     )
     op.create_index("ix_entry_tags_tag", "entry_tags", ["tag", "entry_id"])
+    op.create_index("ix_entry_tags_created_at", "entry_tags", ["created_at", "tag"])
     if dialect == "sqlite":
         for statement in _SQLITE_SEARCH:
             op.execute(statement)
