@@ -485,3 +485,33 @@ def test_trends_and_the_queue_take_a_tag_and_follow_up_filter(
     assert trends.total == 1
     assert trends.top_tags == (("lunch", 1), ("queue", 1))
     assert len(reader.follow_up_queue(FeedFilter(tag="price")).items) == 1
+
+
+def test_top_tags_follow_the_current_revision_and_its_time(
+    collector: Collector, reader: Reader
+) -> None:
+    moved = make_entry(created_at="2026-10-01T10:00:00+00:00", tags=["moved"])
+    stays = make_entry(created_at="2026-10-01T11:00:00+00:00", tags=["stays", "Gone"])
+    post(collector, moved, stays)
+    post(
+        collector,
+        moved | {"revision": 2, "created_at": "2026-10-05T10:00:00+00:00"},
+        stays | {"revision": 2, "tags": ["stays"]},
+    )
+    first = reader.trends(
+        FeedFilter(), start=date(2026, 10, 1), end=date(2026, 10, 2), tz=ZoneInfo("UTC")
+    )
+    assert first.top_tags == (("stays", 1),)
+    assert first.total == 1
+    fifth = reader.trends(
+        FeedFilter(), start=date(2026, 10, 5), end=date(2026, 10, 6), tz=ZoneInfo("UTC")
+    )
+    assert fifth.top_tags == (("moved", 1),)
+    # The same through the filtered path.
+    filtered = reader.trends(
+        FeedFilter(kinds=("complaint",)),
+        start=date(2026, 10, 1),
+        end=date(2026, 10, 6),
+        tz=ZoneInfo("UTC"),
+    )
+    assert filtered.top_tags == (("moved", 1), ("stays", 1))
