@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from earshot_sync.collector.reading import BadFollowUp, UnknownEntry
 from earshot_sync.collector.web.context import Web
-from earshot_sync.collector.web.guard import Viewer, check_form, safe_next
+from earshot_sync.collector.web.guard import SAVED_COOKIE, Viewer, check_form, safe_next
 from earshot_sync.collector.web.viewers import viewer_required
 
 MAX_NOTE = 500
@@ -108,7 +108,19 @@ def router(web: Web) -> APIRouter:
             return await run_in_threadpool(
                 show, request, viewer, entry_id, problem=str(error), note=note, status=400
             )
-        target = safe_next(back) if back else f"/entries/{quote(entry_id, safe='')}?saved=1"
-        return RedirectResponse(target, status_code=303)
+        if not back:
+            return RedirectResponse(f"/entries/{quote(entry_id, safe='')}?saved=1", status_code=303)
+        # Back to the list it was marked from, which says once what was saved.
+        answer = RedirectResponse(safe_next(back), status_code=303)
+        answer.set_cookie(
+            SAVED_COOKIE,
+            entry_id,
+            max_age=60,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+        return answer
 
     return routes

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from earshot_sync.collector.web.context import Web
+from earshot_sync.collector.web.entry import MAX_ID
 from earshot_sync.collector.web.filters import parse_cursor, parse_filters
-from earshot_sync.collector.web.guard import Viewer, wanted_url
+from earshot_sync.collector.web.guard import SAVED_COOKIE, Viewer, wanted_url
 from earshot_sync.collector.web.menus import menus
 from earshot_sync.collector.web.viewers import viewer_required
 
@@ -28,7 +29,9 @@ def router(web: Web) -> APIRouter:
             if form.ok
             else None
         )
-        return web.pages.page(
+        saved_id = request.cookies.get(SAVED_COOKIE, "")
+        saved = web.reader.entry(saved_id) if 0 < len(saved_id) <= MAX_ID else None
+        answer = web.pages.page(
             request,
             "follow_up.html",
             {
@@ -40,9 +43,13 @@ def router(web: Web) -> APIRouter:
                 "page": page,
                 "paged": cursor is not None,
                 "notice": cursor_problem,
-                "here": wanted_url(request),
+                "saved": saved.item if saved is not None else None,
+                "here": wanted_url(request),  # where a mark comes back to
             },
             status=200 if form.ok else 400,
         )
+        if saved_id:
+            answer.delete_cookie(SAVED_COOKIE, path="/", httponly=True, samesite="strict")
+        return answer
 
     return routes

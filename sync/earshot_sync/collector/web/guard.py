@@ -19,6 +19,9 @@ SESSION_COOKIE = "earshot_session"
 # The token that protects the sign-in form itself (there is no session yet): a random value in
 # a cookie that the form must repeat (double submit).
 SIGN_IN_COOKIE = "earshot_sign_in"
+# Which entry was just marked from a list: shown once by the list, then dropped (a "flash"),
+# so the list's address stays the same and a reload does not say it again.
+SAVED_COOKIE = "earshot_saved"
 # Longest session token we bother to look up; real ones are ~43 characters.
 _MAX_TOKEN = 256
 
