@@ -221,3 +221,25 @@ def test_unknown_entry_is_a_plain_404(shared: Site, viewer: requests.Session) ->
         assert page.status_code == 404
         assert "There is no entry at this address" in text(page.text)
         assert "<script>" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("referer", "href", "label"),
+    [
+        ("/?kind=praise&q=hours", "/?kind=praise&q=hours", "Back to the feed"),
+        ("/follow-up?site=Berlin+Mitte", "/follow-up?site=Berlin+Mitte", "Back to the call-backs"),
+        ("/trends", "/", "Back to the feed"),
+        ("http://evil.example/?kind=praise", "/", "Back to the feed"),
+        ("", "/", "Back to the feed"),
+    ],
+)
+def test_back_goes_to_the_list_it_came_from(
+    shared: Site, viewer: requests.Session, referer: str, href: str, label: str
+) -> None:
+    entry_id = shared.by_text("Loved the new")["id"]
+    sent = shared.url + referer if referer.startswith("/") else referer
+    page = viewer.get(
+        shared.url + f"/entries/{entry_id}", headers={"Referer": sent}, timeout=30
+    ).text
+    assert link(page, "back") == href
+    assert f"← {label}" in text(page)

@@ -4,7 +4,7 @@ The same POST serves the follow-up queue; ``back`` says where to return (a local
 """
 
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
@@ -18,6 +18,25 @@ from earshot_sync.collector.web.viewers import viewer_required
 MAX_NOTE = 500
 MAX_ID = 100
 STATES = ("contacted", "resolved")
+
+
+# The lists an entry is opened from, and what "back" is called for each.
+_LISTS = {"/": "Back to the feed", "/follow-up": "Back to the call-backs"}
+
+
+def came_from(request: Request) -> tuple[str, str]:
+    """The list (with its filters) the viewer opened this entry from, else the feed."""
+    referer = request.headers.get("referer", "")
+    try:
+        parts = urlsplit(referer)
+    except ValueError:
+        return "/", _LISTS["/"]
+    if parts.netloc.lower() != request.headers.get("host", "").lower() or (
+        parts.path not in _LISTS
+    ):
+        return "/", _LISTS["/"]
+    target = safe_next(parts.path + ("?" + parts.query if parts.query else ""))
+    return target, _LISTS.get(urlsplit(target).path, _LISTS["/"])
 
 
 def router(web: Web) -> APIRouter:
@@ -49,10 +68,13 @@ def router(web: Web) -> APIRouter:
                 },
                 status=404,
             )
+        back_url, back_label = came_from(request)
         return web.pages.page(
             request,
             "entry.html",
             {
+                "back_url": back_url,
+                "back_label": back_label,
                 "viewer": viewer,
                 "zone": viewer.zone,
                 "nav": "",
