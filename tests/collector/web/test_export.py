@@ -22,6 +22,9 @@ def test_csv_of_everything(shared: Site, viewer: requests.Session) -> None:
         r'attachment; filename="earshot-\d{4}-\d\d-\d\d\.csv"',
         answer.headers["Content-Disposition"],
     )
+    # Streamed as it is read, never built whole first: chunked, no length known up front.
+    assert answer.headers.get("Transfer-Encoding") == "chunked"
+    assert "Content-Length" not in answer.headers
     rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8"))))
     assert {row["id"] for row in rows} == {entry["id"] for entry in shared.entries}
     by_id = {row["id"]: row for row in rows}
