@@ -43,7 +43,7 @@ def test_queue_is_oldest_first_and_loses_done_ones(own: Site) -> None:
     assert entry_ids(after.text) == waiting(own)[1:]
     # The queue says once what was saved (the entry itself has left it).
     message = after.text.split('id="saved">', 1)[1].split("</p>", 1)[0]
-    assert text(message).startswith("Saved: call-back: done for “ Waited twenty minutes")
+    assert text(message).startswith("Marked done: “ Waited twenty minutes")
     again = viewer.get(own.url + "/follow-up", timeout=30)
     assert 'id="saved"' not in again.text
     # "needs follow-up" in the feed agrees with the queue.
