@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import random
 import sqlite3
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -261,6 +262,8 @@ def measure(url: str, label: str, count: int, repeats: int, workdir: Path) -> li
         baseline_samples = _samples(_bare_select(url), repeats)
         baseline = ms(median(baseline_samples))
         figures.append(_timed_figure(f"{label}: {BASELINE_NAME}", baseline_samples))
+        _say(figures[0])
+        _say(figures[-1])
         for name, (page_url, expect) in pages(collector.url).items():
             samples = _samples(_fetch(session, page_url, expect), repeats)
             value = ms(median(samples))
@@ -276,7 +279,14 @@ def measure(url: str, label: str, count: int, repeats: int, workdir: Path) -> li
                     notes="HTTP GET with a signed-in session, whole page read",
                 )
             )
+            _say(figures[-1])
     return figures
+
+
+def _say(figure: Figure) -> None:
+    # A full run takes many minutes: show each figure as it is measured (the runner keeps
+    # standard output for its own report).
+    print(f"  {figure.name}: {figure.value:,.1f} {figure.unit}", file=sys.stderr, flush=True)
 
 
 def postgres_installed() -> bool:
