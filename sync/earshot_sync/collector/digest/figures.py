@@ -164,27 +164,22 @@ class _Reading:
         return case(*whens, else_=len(self.week_starts) - 1)
 
     def counts(self) -> dict[str, _SiteCounts]:
-        """Every count but the tags', in one pass over the two months' entries."""
-        asked = _current.c.follow_up == true()
-        state = _follow_ups.c.state
+        """Every count but the tags'."""
+        counts: dict[str, _SiteCounts] = defaultdict(_SiteCounts)
+        self._kinds_and_moods(counts)
+        self._call_backs_and_ideas(counts)
+        return counts
 
-        def one_if(condition: ColumnElement[bool], name: str) -> Any:
-            return case((condition, 1), else_=0).label(name)
-
+    def _kinds_and_moods(self, counts: dict[str, _SiteCounts]) -> None:
+        # Two months, read from the created_at index alone (it holds site, kind, mood and
+        # deleted) and the tags' primary key: no entry's row is read.
         inner = (
             select(
                 _current.c.site,
                 _current.c.kind,
                 _current.c.sentiment,
                 self._bucket().label("bucket"),
-                one_if(~self._has_tags(), "untagged"),
-                one_if(asked, "asked"),
-                one_if(and_(asked, state == "contacted"), "contacted"),
-                one_if(and_(asked, state == "resolved"), "done"),
-                one_if(func.length(func.trim(_current.c.idea)) > 0, "idea"),
-            )
-            .select_from(
-                _current.outerjoin(_follow_ups, _follow_ups.c.entry_id == _current.c.entry_id)
+                case((self._has_tags(), 0), else_=1).label("untagged"),
             )
             .where(*self._live(self.last_month_start, self.end))
             .subquery()
@@ -192,24 +187,41 @@ class _Reading:
         # Grouped in an outer query: PostgreSQL does not see a CASE with bound parameters in
         # the select list and in GROUP BY as the same expression.
         group = (inner.c.site, inner.c.kind, inner.c.sentiment, inner.c.bucket)
-        sums = (inner.c.untagged, inner.c.asked, inner.c.contacted, inner.c.done, inner.c.idea)
         rows = self.connection.execute(
-            select(*group, func.count(), *(func.sum(column) for column in sums)).group_by(*group)
+            select(*group, func.count(), func.sum(inner.c.untagged)).group_by(*group)
         )
-        counts: dict[str, _SiteCounts] = defaultdict(_SiteCounts)
-        for site, kind, sentiment, bucket, number, untagged, asked_, contacted, done, ideas in rows:
+        for site, kind, sentiment, bucket, number, untagged in rows:
             found = counts[site]
             key = (kind, sentiment, int(bucket))
             found.entries[key] = found.entries.get(key, 0) + int(number)
             if int(bucket) >= 0:
                 found.untagged[kind] = found.untagged.get(kind, 0) + int(untagged)
-                found.call_backs = CallBacks(
-                    found.call_backs.asked + int(asked_),
-                    found.call_backs.contacted + int(contacted),
-                    found.call_backs.done + int(done),
-                )
-                found.ideas += int(ideas)
-        return counts
+
+    def _call_backs_and_ideas(self, counts: dict[str, _SiteCounts]) -> None:
+        # This month only: whether an entry has an idea is in its row.
+        asked = _current.c.follow_up == true()
+        state = _follow_ups.c.state
+
+        def entries_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        rows = self.connection.execute(
+            select(
+                _current.c.site,
+                entries_where(asked),
+                entries_where(and_(asked, state == "contacted")),
+                entries_where(and_(asked, state == "resolved")),
+                entries_where(func.length(func.trim(_current.c.idea)) > 0),
+            )
+            .select_from(
+                _current.outerjoin(_follow_ups, _follow_ups.c.entry_id == _current.c.entry_id)
+            )
+            .where(*self._live(self.start, self.end))
+            .group_by(_current.c.site)
+        )
+        for site, asked_, contacted, done, ideas in rows:
+            counts[site].call_backs = CallBacks(int(asked_), int(contacted), int(done))
+            counts[site].ideas = int(ideas)
 
     def _period(self) -> ColumnElement[Any]:
         return case((_current.c.created_at >= self.start, 1), else_=0)
