@@ -12,7 +12,7 @@ without either's date functions, summer time included. Deleted entries are never
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -338,7 +338,7 @@ def _kind(kind: str) -> str:
     return kind if kind in KINDS else "other"
 
 
-def _feelings(counts: _Counts, in_bucket: Any) -> Feelings:
+def _feelings(counts: _Counts, in_bucket: Callable[[int], bool]) -> Feelings:
     totals = {"positive": 0, "neutral": 0, "negative": 0, "unsaid": 0}
     for (_, sentiment, bucket), number in counts.items():
         if in_bucket(bucket):
