@@ -11,6 +11,8 @@ without either's date functions, summer time included. Deleted entries are never
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -276,7 +278,7 @@ class _Reading:
             for kind in KINDS
         )
         weeks = tuple(
-            Week(first, last, _feelings(counts, lambda bucket, w=week: bucket == w))
+            Week(first, last, _feelings(counts, functools.partial(operator.eq, week)))
             for week, (first, last) in enumerate(self.weeks)
         )
         top_tags = tuple(
