@@ -262,7 +262,7 @@ def run(size: str, workdir: Path) -> list[Figure]:
             notes=f"{count:,} entries; {notes}",
         )
 
-    every = "a word in 1 entry of {{}}: {{:,}} found"
+    every = "a word in 1 entry of {}: {:,} found"
     return [
         figure("open the log, first rows painted", opens, bare_open, OPEN_AIM_MS, "newest first"),
         figure("Ctrl+End, last rows painted", ends, bare_end, None, "page cache emptied first"),

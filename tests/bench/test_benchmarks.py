@@ -28,6 +28,7 @@ def check(figures: list[Figure], names: list[str]) -> None:
     assert [figure.name for figure in figures] == names
     for figure in figures:
         assert figure.unit
+        assert "{" not in (figure.notes or ""), figure  # a template left unfilled
         assert math.isfinite(figure.value), figure
         assert figure.value > 0, figure
         if figure.baseline is not None:
