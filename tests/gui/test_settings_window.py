@@ -42,7 +42,9 @@ def user32() -> FakeUser32:
 
 @pytest.fixture
 def autostart(tmp_path: Path) -> XdgAutostart:
-    return XdgAutostart(["earshot"], {"XDG_CONFIG_HOME": str(tmp_path / "config")})
+    # XDG_CONFIG_DIRS set to an empty folder: the host's /etc/xdg/autostart is never read.
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_CONFIG_DIRS": str(tmp_path / "xdg")}
+    return XdgAutostart(["earshot"], env)
 
 
 def make_window(
@@ -181,6 +183,42 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(
     qtbot.keyClick(window.start_at_login, Qt.Key.Key_Space)
     assert window.save()
     assert not autostart.path.exists()
+
+
+def test_start_at_login_from_the_system_entry_can_be_switched_off_and_on(
+    qtbot: QtBot,
+    tmp_path: Path,
+    settings: SettingsStore,
+    user32: FakeUser32,
+    secret_service: KeyringSession,  # noqa: F811
+) -> None:
+    # What the .deb installs: a system-wide entry, while the saved preference is off (default).
+    system = tmp_path / "etc-xdg"
+    (system / "autostart").mkdir(parents=True)
+    (system / "autostart" / "earshot.desktop").write_text(
+        "[Desktop Entry]\nType=Application\nName=Earshot\nExec=/opt/earshot/earshot\n"
+    )
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_CONFIG_DIRS": str(system)}
+    autostart = XdgAutostart(["earshot"], env)
+    assert settings.load().start_at_login is False
+    tokens = TokenStore(secret_service.backend())
+    window = make_window(qtbot, settings, tokens, user32, autostart)
+    assert window.start_at_login.isChecked()  # the app does start at login: the box says so
+
+    window.start_at_login.setFocus()
+    qtbot.keyClick(window.start_at_login, Qt.Key.Key_Space)
+    assert window.save()
+    assert not autostart.is_enabled()
+    assert "Hidden=true" in autostart.path.read_text()
+    assert settings.load().start_at_login is False
+
+    again = make_window(qtbot, settings, tokens, FakeUser32(), autostart)
+    assert not again.start_at_login.isChecked()
+    again.start_at_login.setFocus()
+    qtbot.keyClick(again.start_at_login, Qt.Key.Key_Space)
+    assert again.save()
+    assert autostart.is_enabled()
+    assert settings.load().start_at_login is True
 
 
 def test_settings_it_locked_are_read_only_with_a_note(

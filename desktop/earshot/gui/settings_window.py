@@ -158,7 +158,14 @@ class SettingsWindow(QDialog):
         self.stations.setPlainText("\n".join(preferences.stations))
         self.staff.setPlainText("\n".join(preferences.staff))
         self.hotkey.setText(preferences.hotkey)
-        self.start_at_login.setChecked(preferences.start_at_login)
+        # The box shows what the desktop will do at the next login, not the saved preference:
+        # the .deb installs a system-wide autostart entry, so with the preference off (its
+        # default) the app still starts at login, and the box must say so to be switchable.
+        # Where IT fixed the setting the box shows IT's value (the app applies it at start).
+        if "start_at_login" in self._settings.locked:
+            self.start_at_login.setChecked(preferences.start_at_login)
+        else:
+            self.start_at_login.setChecked(self._starts_at_login(preferences.start_at_login))
         for name, widget in self._rows.items():
             locked = name in self._settings.locked
             self._notes[name].setVisible(locked)
@@ -254,7 +261,11 @@ class SettingsWindow(QDialog):
                 )
             )
             return False
-        login_changed = preferences.start_at_login != self.preferences.start_at_login
+        # Applied whenever the box differs from what the desktop does now (a system entry may
+        # start the app whatever the saved preference said).
+        login_changed = preferences.start_at_login != self._starts_at_login(
+            self.preferences.start_at_login
+        )
         self.preferences = preferences
         self.saved.emit(preferences)
         if login_changed and not self._apply_autostart(preferences.start_at_login):
@@ -279,6 +290,14 @@ class SettingsWindow(QDialog):
         self.token.clear()
         self.token_saved.emit()
         return True
+
+    def _starts_at_login(self, fallback: bool) -> bool:
+        """Whether the app starts at the next login; ``fallback`` if that cannot be read."""
+        try:
+            return self._autostart.is_enabled()
+        except (AutostartError, OSError) as error:
+            log.warning("start at login: %s", error)
+            return fallback
 
     def _apply_autostart(self, enabled: bool) -> bool:
         try:
