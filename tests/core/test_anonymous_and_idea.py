@@ -18,6 +18,7 @@ from earshot.core.codec import from_dict, to_dict
 from earshot.core.entry import MAX_IDEA, EntryInput, EntryInvalid, new_entry, revise
 from earshot.core.export import ExportFormat, write
 from earshot.core.journal import EntryQuery, Journal, migrate
+from earshot.core.profile import Profile
 from tests.core.test_cli import earshot
 
 NAME = "Zebulon-Quince"
@@ -60,6 +61,29 @@ def test_no_way_of_making_an_entry_gives_an_anonymous_one_a_name() -> None:
     payload = to_dict(entry) | {"staff": NAME}
     with pytest.raises(ValueError, match="carries no name"):
         from_dict(payload)
+
+
+def test_a_hand_edited_anonymous_row_with_a_name_is_read_without_it(
+    profile: Profile,
+) -> None:
+    journal = profile.open_journal()
+    entry = journal.record(EntryInput(text="Queue too long", anonymous=True), site="York")
+    path = journal.path
+    journal.close()
+    with sqlite3.connect(path) as connection:  # someone edits the file by hand
+        connection.execute("UPDATE entries SET staff = ? WHERE uuid = ?", (NAME, str(entry.id)))
+    connection.close()
+
+    journal = profile.open_journal()
+    try:
+        stored = journal.require(entry.id).entry
+        assert (stored.staff, stored.anonymous, stored.text) == (None, True, "Queue too long")
+        listed = journal.page(EntryQuery(), 0, 10)
+        assert [(item.entry.id, item.entry.staff) for item in listed] == [(entry.id, None)]
+        sent = journal.claim_batch(10)  # what goes on the wire
+        assert [(item.id, item.staff) for item in sent] == [(entry.id, None)]
+    finally:
+        journal.close()
 
 
 def test_a_named_entry_keeps_its_name(journal: Journal) -> None:

@@ -72,6 +72,7 @@ def _now() -> datetime:
 
 def _entry_from_row(row: Row[Any] | Mapping[str, Any]) -> Entry:
     data = row._mapping if isinstance(row, Row) else row
+    anonymous = bool(data["anonymous"])
     return Entry(
         id=uuid.UUID(data["uuid"]),
         revision=data["revision"],
@@ -80,7 +81,10 @@ def _entry_from_row(row: Row[Any] | Mapping[str, Any]) -> Entry:
         device_id=data["device_id"],
         site=data["site"],
         station=data["station"],
-        staff=data["staff"],
+        # The app never stores a name on an anonymous row, but a hand-edited or damaged file
+        # may: the name is dropped (Entry refuses the pair), so the entry is still shown and
+        # sent, and anonymously, as the person asked.
+        staff=None if anonymous else data["staff"],
         kind=Kind(data["kind"]),
         sentiment=Sentiment(data["sentiment"]) if data["sentiment"] else None,
         text=data["text"],
@@ -88,7 +92,7 @@ def _entry_from_row(row: Row[Any] | Mapping[str, Any]) -> Entry:
         contact=data["contact"],
         follow_up=bool(data["follow_up"]),
         idea=data["idea"],
-        anonymous=bool(data["anonymous"]),
+        anonymous=anonymous,
         deleted=bool(data["deleted"]),
         revised_at=from_db(data["revised_at"]),
     )
