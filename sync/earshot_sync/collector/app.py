@@ -87,6 +87,7 @@ def create_app(
             accounts=accounts or Accounts(store),
             pages=Pages(),
             clock=clock,
+            store=store,
         ),
     )
     bearer = HTTPBearer(auto_error=False, description="the device token from add-device")

@@ -22,6 +22,9 @@ PAGES = [
     "/export.csv",
     "/export.jsonl",
     "/feed/newer",
+    "/digest",
+    "/digest.pdf?month=2026-11",
+    "/digest.css",
 ]
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from earshot_sync.collector.accounts import Accounts
 from earshot_sync.collector.reading import Reader
+from earshot_sync.collector.store import Store
 from earshot_sync.collector.web.render import Pages
 
 Clock = Callable[[], datetime]
@@ -19,3 +20,5 @@ class Web:
     accounts: Accounts
     pages: Pages
     clock: Clock
+    # The monthly digest reads its figures straight from the store (digest.build_digest).
+    store: Store

@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from earshot_sync.collector.web import entry, export, feed, follow_up, signin, trends
+from earshot_sync.collector.web import digest, entry, export, feed, follow_up, signin, trends
 from earshot_sync.collector.web.context import Web
 from earshot_sync.collector.web.guard import (
     SESSION_COOKIE,
@@ -27,7 +27,7 @@ _FRAGMENTS = ("/feed/newer",)
 def install(app: FastAPI, web: Web) -> None:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, feed, entry, trends, follow_up, export):
+    for module in (signin, feed, entry, trends, follow_up, export, digest):
         app.include_router(module.router(web), include_in_schema=False)
 
     @app.exception_handler(SignInRequired)
