@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from earshot_sync.collector.cli import configure_logging
 from earshot_sync.protocol import ENTRIES_PATH, INFO_PATH
 from tests.collector.conftest import batch, make_entry
 from tests.collector_server import Collector, collector_program, postgres_server, running_collector
@@ -196,3 +198,22 @@ def test_serve_on_a_port_out_of_range_is_a_usage_error(tmp_path: Path, port: str
     assert done.returncode == 2
     assert f"'{port}' is not a port: give a number from 1 to 65535" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_log_level_debug_never_turns_on_sqlalchemys_statement_and_row_logging(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # At INFO SQLAlchemy logs each statement, at DEBUG whole result rows (customers' words).
+    # SQLAlchemy sets its own "sqlalchemy" logger to WARNING when imported; the collector keeps
+    # "sqlalchemy.engine" at WARNING even where that was undone (here, by hand).
+    engine_log = logging.getLogger("sqlalchemy.engine")
+    before = engine_log.level
+    try:
+        engine_log.setLevel(logging.NOTSET)
+        caplog.set_level(logging.DEBUG)  # the root logger at DEBUG, as --log-level debug sets it
+        caplog.set_level(logging.NOTSET, logger="sqlalchemy")
+        assert engine_log.isEnabledFor(logging.INFO)
+        configure_logging("debug")
+        assert not engine_log.isEnabledFor(logging.INFO)
+    finally:
+        engine_log.setLevel(before)

@@ -180,6 +180,13 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def configure_logging(level: str) -> None:
+    """Log at ``level``, but never SQLAlchemy's statements: at INFO it logs the SQL, at DEBUG
+    whole result rows (customers' words, staff names), whatever ``hide_parameters`` says."""
+    logging.basicConfig(level=level.upper(), format="%(levelname)s: %(message)s")
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+
+
 def cmd_serve(
     args: argparse.Namespace, store: Store, out: TextIO, err: TextIO, stdin: TextIO
 ) -> int:
@@ -187,7 +194,7 @@ def cmd_serve(
 
     from earshot_sync.collector.app import create_app
 
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s: %(message)s")
+    configure_logging(args.log_level)
     if args.pair_device:
         # The token comes through a pipe: never an argument (visible in ps) or a file.
         token = stdin.readline().strip()

@@ -184,8 +184,11 @@ class Journal:
         """Open (creating if needed) and migrate the journal at ``path``."""
         with friendly_errors(path):
             path.parent.mkdir(parents=True, exist_ok=True)
-            # hide_parameters: a database error or SQL logging at DEBUG never shows what was
-            # typed (a customer's words, a staff name) in a log or a traceback.
+            # hide_parameters: a database error's message and traceback never show the values
+            # bound to a statement (a customer's words, a staff name). It does not cover SQL
+            # logging: at DEBUG SQLAlchemy logs whole result rows, so nothing may set the
+            # "sqlalchemy.engine" logger below WARNING (SQLAlchemy sets its loggers to WARNING
+            # when imported; the desktop app configures no logging at all).
             engine = create_engine(f"sqlite+pysqlite:///{path}", hide_parameters=True)
             _configure_sqlite(engine, busy_timeout_ms)
             try:
