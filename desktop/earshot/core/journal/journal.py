@@ -8,6 +8,7 @@ interleave a read-modify-write.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -229,9 +230,11 @@ class Journal:
                     yield cursor
                     cursor.execute("COMMIT")
                 except BaseException:
-                    # A failed COMMIT may have ended the transaction already.
+                    # A failed COMMIT may have ended the transaction already; a rollback that
+                    # fails too must not hide the error that brought us here.
                     if connection.in_transaction:
-                        connection.rollback()
+                        with contextlib.suppress(sqlite3.Error):
+                            connection.rollback()
                     raise
             finally:
                 pooled.close()
