@@ -4,7 +4,7 @@
 <context>
     <name>DesktopShell</name>
     <message>
-        <location filename="../../desktop/earshot/gui/shell.py" line="+174"/>
+        <location filename="../../desktop/earshot/gui/shell.py" line="+185"/>
         <source>The hotkey in the settings: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -801,7 +801,7 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+56"/>
         <source>The site cannot be empty.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -831,8 +831,16 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+25"/>
         <source>The device token cannot be used: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SyncLater</name>
+    <message>
+        <location filename="../../desktop/earshot/gui/sync_later.py" line="+69"/>
+        <source>Earshot cannot send entries from this PC: part of it is missing or damaged. Your entries are kept here. Ask IT to reinstall Earshot.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -15,6 +15,7 @@ from earshot.gui.sync_service import SyncService
 from earshot_sync.client import CollectorClient
 from earshot_sync.connect import NotReady
 from earshot_sync.credentials import Token
+from earshot_sync.sender import SenderState
 from earshot_sync.transport import make_session
 from tests.collector_server import running_collector
 from tests.sync.conftest import fill, states
@@ -93,3 +94,34 @@ def test_after_shutdown_nothing_is_made(
     qtbot.wait(100)  # longer than the delay: the timer was stopped
     assert made == []
     assert later.service is None
+
+
+def test_a_service_that_cannot_be_made_says_so_once_and_saving_goes_on(
+    journal: Journal, made: list[SyncService], qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    # As when a bundle lacks a module or the keyring library will not import.
+    def broken() -> SyncService:
+        raise ModuleNotFoundError("No module named 'keyring.backends.SecretService'")
+
+    later = SyncLater(broken, delay_ms=60_000)
+    states_seen: list[str] = []
+    messages: list[str] = []
+    later.state_changed.connect(states_seen.append)
+    later.message_changed.connect(messages.append)
+    later.start()
+
+    later.entry_saved()  # a save: no exception out of the slot
+    later.entry_saved()
+    later.send_now()
+    assert states_seen == [SenderState.NEEDS_ATTENTION.value]  # once, as the tray shows it
+    [message] = messages
+    assert "Ask IT to reinstall Earshot" in message
+    assert "keyring.backends" not in message  # plain words on screen; the details are logged
+    assert "keyring.backends.SecretService" in caplog.text
+
+    # "Send now" after a problem tries again; here it works.
+    later._make = maker(journal, made)
+    later.retry_and_send()
+    assert len(made) == 1
+    assert later.service is made[0]
+    later.shutdown()

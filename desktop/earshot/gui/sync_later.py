@@ -5,10 +5,15 @@ Sending needs the HTTP and keyring libraries: about a tenth of a second of impor
 :class:`SyncLater` stands in for :class:`~earshot.gui.sync_service.SyncService` from the start:
 it makes the real one ``delay_ms`` after :meth:`start`, or at once when it is asked for
 something sooner (a save, "Send now", a new token), and passes its signals on.
+
+If making the service fails (a module missing from a bundle, a keyring library that will not
+import), saving must still work: the error is logged, the tray is told once that sending needs
+attention, and "Send now" (retry) tries again.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -17,6 +22,9 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 if TYPE_CHECKING:
     from earshot.gui.sync_service import SyncService
 
+log = logging.getLogger(__name__)
+
+NEEDS_ATTENTION = "needs_attention"  # SenderState.NEEDS_ATTENTION, without importing the sender
 START_DELAY_MS = 500  # the first paint of the tray and the quick entry comes first
 
 
@@ -34,6 +42,7 @@ class SyncLater(QObject):
         self._make = make
         self.service: SyncService | None = None
         self._closed = False
+        self._failed = False  # making the service failed; said once, tried again on retry
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
@@ -48,7 +57,22 @@ class SyncLater(QObject):
             return None
         if self.service is None:
             self._timer.stop()
-            self.service = self._make()
+            if self._failed:
+                return None
+            try:
+                service = self._make()
+            except Exception:  # anything: this runs inside a Qt slot, on each save
+                log.exception("the sync service could not be made")
+                self._failed = True
+                self.message_changed.emit(
+                    self.tr(
+                        "Earshot cannot send entries from this PC: part of it is missing or "
+                        "damaged. Your entries are kept here. Ask IT to reinstall Earshot."
+                    )
+                )
+                self.state_changed.emit(NEEDS_ATTENTION)
+                return None
+            self.service = service
             self.service.state_changed.connect(self.state_changed)
             self.service.message_changed.connect(self.message_changed)
         return self.service
@@ -61,6 +85,7 @@ class SyncLater(QObject):
 
     @Slot()
     def retry_and_send(self) -> None:
+        self._failed = False  # asked for by hand: try making the service again
         service = self._service()
         if service is not None:
             service.retry_and_send()
