@@ -6,7 +6,9 @@ the real ``earshot-collector serve`` is started on it and each page is fetched o
 signed-in viewer's session, as a browser would. Each figure is the median of several fetches
 after one warm-up fetch. The baseline, measured in the same run on the same store, is a bare
 ``SELECT ... ORDER BY created_at DESC LIMIT 50`` straight to the database: the least any page
-listing 50 entries could cost. The store is SQLite, and PostgreSQL too when it is installed.
+listing 50 entries could cost. Beside it, the floor of any page over HTTP (a signed-in page that
+looks up one entry that is not there) shows what serving a page costs before its own queries.
+The store is SQLite, and PostgreSQL too when it is installed.
 
 ``run("small", folder)`` seeds a few thousand entries (``make test`` runs it once to keep this
 working); ``run("full", folder)`` seeds 1,000,000.
@@ -40,6 +42,7 @@ CHUNK = 20_000
 # "Well under a second" (issue 6): the aim for every page at a million entries.
 AIM_MS = 1000.0
 BASELINE_NAME = "bare SELECT newest 50"
+FLOOR_NAME = "a signed-in page with no entry (404)"
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 DAYS = 400  # the seeded entries spread over this many days before NOW
@@ -187,11 +190,13 @@ def _bare_select(url: str) -> Callable[[], object]:
     return lambda: pg.execute(query).fetchall()
 
 
-def _fetch(session: requests.Session, url: str, expect: str) -> Callable[[], object]:
+def _fetch(
+    session: requests.Session, url: str, expect: str, status: int = 200
+) -> Callable[[], object]:
     def fetch() -> object:
         answer = session.get(url, timeout=120, allow_redirects=False)
         # A refusal or an empty result would be quick and meaningless: check what came back.
-        if answer.status_code != 200 or expect not in answer.text:
+        if answer.status_code != status or expect not in answer.text:
             raise RuntimeError(f"GET {url} answered {answer.status_code} without {expect!r}")
         return answer.content
 
@@ -263,6 +268,11 @@ def measure(url: str, label: str, count: int, repeats: int, workdir: Path) -> li
         baseline = ms(median(baseline_samples))
         figures.append(_timed_figure(f"{label}: {BASELINE_NAME}", baseline_samples))
         _say(figures[0])
+        _say(figures[-1])
+        # The floor of any page over HTTP: the session looked up, one entry looked up by its
+        # key (there is none), the page drawn. What a page costs above this is its own work.
+        floor = _fetch(session, f"{collector.url}/entries/none", "No such entry", status=404)
+        figures.append(_timed_figure(f"{label}: {FLOOR_NAME}", _samples(floor, repeats)))
         _say(figures[-1])
         for name, (page_url, expect) in pages(collector.url).items():
             samples = _samples(_fetch(session, page_url, expect), repeats)

@@ -15,7 +15,8 @@ def test_small_run_gives_every_figure_for_each_store(tmp_path: Path) -> None:
     for store in stores:
         for page in bench_pages.PAGE_NAMES:
             assert f"{store}: {page}" in names, names
-        assert f"{store}: bare SELECT newest 50" in names
+        assert f"{store}: {bench_pages.BASELINE_NAME}" in names
+        assert f"{store}: {bench_pages.FLOOR_NAME}" in names
     for figure in figures:
         assert math.isfinite(figure.value), figure
         assert figure.value > 0, figure
