@@ -347,3 +347,22 @@ def test_the_page_on_postgresql_too(tmp_path: Path, postgres: Any) -> None:
         assert nul.status_code == 400
         pdf = get(viewer, collector, "/digest.pdf", **OCTOBER)
         assert pdf.content.startswith(b"%PDF")
+
+
+def test_the_default_site_skips_one_whose_entries_were_all_deleted(tmp_path: Path) -> None:
+    with running_collector(tmp_path / "collector") as collector:
+        collector.add_viewer(site.VIEWER, site.PASSWORD)
+        gone = site.entry(created_at=at(5), site="Aachen", text="Sent to the wrong site.")
+        site.post_entries(collector, [gone, site.entry(created_at=at(6))])
+        site.post_entries(
+            collector, [{**gone, "revision": 2, "deleted": True, "revised_at": at(7)}]
+        )
+        viewer = site.signed_in(collector)
+        answer = get(viewer, collector, "/digest", month="2026-10")
+        assert answer.status_code == 200
+        assert "Berlin Mitte · October 2026" in digest_text(answer.text)
+        assert "Aachen" not in digest_text(answer.text)
+        # Asked for by name, a site with nothing left is a message.
+        named = get(viewer, collector, "/digest", month="2026-10", site="Aachen")
+        assert named.status_code == 400
+        assert "No site called 'Aachen'" in text(named.text)

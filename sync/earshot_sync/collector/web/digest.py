@@ -75,6 +75,7 @@ class Choice:
     month: Month | None = None
     site: str | None = None  # None = every site
     first_of: int = 0  # the site was chosen for the viewer: the first of this many
+    defaulted: bool = False  # no site was asked for: the page chose
     problem: str | None = None
 
 
@@ -101,7 +102,7 @@ def choose(params: QueryParams, sites: tuple[str, ...], now: datetime, zone: Zon
         month = Month.parse(month_text) if month_text else Month.containing(now, zone).previous()
     except BadMonth as error:
         return _problem(shown, str(error))
-    return Choice(str(month), site_text, month, site_text or None, first_of)
+    return Choice(str(month), site_text, month, site_text or None, first_of, raw_site is None)
 
 
 def _problem(choice: Choice, problem: str) -> Choice:
@@ -189,13 +190,20 @@ def router(web: Web) -> APIRouter:
         choice = choose(request.query_params, sites, web.clock(), viewer.zone)
         if choice.month is None:
             return sites, choice, None, choice.problem
-        try:
-            digest = build_digest(
-                web.store, choice.month, tz=viewer.zone, site=choice.site, now=web.clock()
-            )
-        except UnknownSite as error:
-            return sites, choice, None, str(error)
-        return sites, choice, digest, None
+        # A site the viewer did not name: the first that still has entries (the menu's sites
+        # include those whose entries were all deleted), or, failing that, every site.
+        candidates = [*sites, None] if choice.defaulted else [choice.site]
+        for candidate in candidates:
+            try:
+                digest = build_digest(
+                    web.store, choice.month, tz=viewer.zone, site=candidate, now=web.clock()
+                )
+            except UnknownSite as error:
+                if not choice.defaulted:
+                    return sites, choice, None, str(error)
+                continue
+            return sites, choice, digest, None
+        raise AssertionError("every site was tried, and then all of them")  # pragma: no cover
 
     # Plain ``def``: reading a month (and drawing a PDF) takes a while and must not hold up the
     # event loop; FastAPI runs these in its thread pool.
