@@ -289,7 +289,16 @@ def test_window_state_keeps_other_sections_and_survives_damage(tmp_path: Path) -
 
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "resources" / "translations" / "earshot_en.ts"
-MY_MODULES = ["app", "choices", "entry_form", "quick_entry", "toast", "words_edit"]
+MY_MODULES = [
+    "app",
+    "choices",
+    "entry_form",
+    "log_model",
+    "quick_entry",
+    "sync_later",
+    "toast",
+    "words_edit",
+]
 
 
 def _parse(ts: Path) -> ElementTree.ElementTree:

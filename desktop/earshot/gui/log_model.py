@@ -53,42 +53,43 @@ class Column(IntEnum):
     SYNC = 9
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("LogModel", text)
+# The strings below are translated with literal QCoreApplication.translate("LogModel", ...)
+# calls, never through a helper: pyside6-lupdate finds only those, and a string it cannot see
+# never reaches the catalogue.
 
 
 def column_title(column: Column) -> str:
     titles = {
-        Column.WHEN: _tr("When"),
-        Column.KIND: _tr("Kind"),
-        Column.SENTIMENT: _tr("Mood"),
-        Column.STATION: _tr("Station"),
-        Column.STAFF: _tr("Logged by"),
-        Column.WORDS: _tr("What the customer said"),
-        Column.IDEA: _tr("Your idea"),
-        Column.TAGS: _tr("Tags"),
-        Column.FOLLOW_UP: _tr("Follow-up"),
-        Column.SYNC: _tr("Sent to the company?"),
+        Column.WHEN: QCoreApplication.translate("LogModel", "When"),
+        Column.KIND: QCoreApplication.translate("LogModel", "Kind"),
+        Column.SENTIMENT: QCoreApplication.translate("LogModel", "Mood"),
+        Column.STATION: QCoreApplication.translate("LogModel", "Station"),
+        Column.STAFF: QCoreApplication.translate("LogModel", "Logged by"),
+        Column.WORDS: QCoreApplication.translate("LogModel", "What the customer said"),
+        Column.IDEA: QCoreApplication.translate("LogModel", "Your idea"),
+        Column.TAGS: QCoreApplication.translate("LogModel", "Tags"),
+        Column.FOLLOW_UP: QCoreApplication.translate("LogModel", "Follow-up"),
+        Column.SYNC: QCoreApplication.translate("LogModel", "Sent to the company?"),
     }
     return titles[column]
 
 
 def kind_label(kind: Kind) -> str:
     labels = {
-        Kind.PRAISE: _tr("Praise"),
-        Kind.COMPLAINT: _tr("Complaint"),
-        Kind.SUGGESTION: _tr("Suggestion"),
-        Kind.QUESTION: _tr("Question"),
-        Kind.OTHER: _tr("Other"),
+        Kind.PRAISE: QCoreApplication.translate("LogModel", "Praise"),
+        Kind.COMPLAINT: QCoreApplication.translate("LogModel", "Complaint"),
+        Kind.SUGGESTION: QCoreApplication.translate("LogModel", "Suggestion"),
+        Kind.QUESTION: QCoreApplication.translate("LogModel", "Question"),
+        Kind.OTHER: QCoreApplication.translate("LogModel", "Other"),
     }
     return labels[kind]
 
 
 def sentiment_label(sentiment: Sentiment | None) -> str:
     labels = {
-        Sentiment.NEGATIVE: _tr("Negative"),
-        Sentiment.NEUTRAL: _tr("Neutral"),
-        Sentiment.POSITIVE: _tr("Positive"),
+        Sentiment.NEGATIVE: QCoreApplication.translate("LogModel", "Negative"),
+        Sentiment.NEUTRAL: QCoreApplication.translate("LogModel", "Neutral"),
+        Sentiment.POSITIVE: QCoreApplication.translate("LogModel", "Positive"),
     }
     return "" if sentiment is None else labels[sentiment]
 
@@ -96,10 +97,10 @@ def sentiment_label(sentiment: Sentiment | None) -> str:
 def sync_label(state: SyncState) -> str:
     """The sync state in words a new hire understands."""
     labels = {
-        SyncState.QUEUED: _tr("Waiting to be sent"),
-        SyncState.SENDING: _tr("Sending"),
-        SyncState.SENT: _tr("Sent"),
-        SyncState.NEEDS_ATTENTION: _tr("Needs attention"),
+        SyncState.QUEUED: QCoreApplication.translate("LogModel", "Waiting to be sent"),
+        SyncState.SENDING: QCoreApplication.translate("LogModel", "Sending"),
+        SyncState.SENT: QCoreApplication.translate("LogModel", "Sent"),
+        SyncState.NEEDS_ATTENTION: QCoreApplication.translate("LogModel", "Needs attention"),
     }
     return labels[state]
 
@@ -128,7 +129,11 @@ def cell_text(stored: StoredEntry, column: Column) -> str:
     if column is Column.STATION:
         return entry.station
     if column is Column.STAFF:
-        return _tr("Anonymous") if entry.anonymous else entry.staff or ""
+        return (
+            QCoreApplication.translate("LogModel", "Anonymous")
+            if entry.anonymous
+            else entry.staff or ""
+        )
     if column is Column.WORDS:
         return preview(entry.text)
     if column is Column.IDEA:
@@ -136,9 +141,13 @@ def cell_text(stored: StoredEntry, column: Column) -> str:
     if column is Column.TAGS:
         return ", ".join(entry.tags)
     if column is Column.FOLLOW_UP:
-        return _tr("Call back") if entry.follow_up else ""
+        return QCoreApplication.translate("LogModel", "Call back") if entry.follow_up else ""
     if entry.deleted:
-        return _tr("Deleted") + " · " + sync_label(stored.sync_state)
+        return (
+            QCoreApplication.translate("LogModel", "Deleted")
+            + " · "
+            + sync_label(stored.sync_state)
+        )
     return sync_label(stored.sync_state)
 
 
@@ -265,9 +274,10 @@ class LogModel(QAbstractTableModel):
             return
         except Exception as error:  # the runner logged it; the person needs to hear of it too
             self._report(
-                _tr(
+                QCoreApplication.translate(
+                    "LogModel",
                     "The log could not be read because of an unexpected problem (%1). "
-                    "Your entries are unchanged; press F5 to try again."
+                    "Your entries are unchanged; press F5 to try again.",
                 ).replace("%1", type(error).__name__)
             )
             return
