@@ -26,6 +26,8 @@ from earshot.core.journal import EntryQuery, Journal
 from earshot.core.profile import Profile
 from earshot.core.settings import Preferences
 from earshot.gui.quick_entry import DRAFT_NAME, QuickEntryWindow
+from earshot.gui.resources import Resources
+from earshot.gui.window_state import WindowState
 from earshot.gui.words_edit import PASTE_LIMIT
 from tests.gui.conftest import MakeWindow, reopen
 from tests.mounts import make_read_only, make_writable
@@ -217,6 +219,52 @@ def test_draft_survives_a_new_window_on_a_reopened_journal(
         assert again.form.text.toPlainText() == "the lift was broken again"
     finally:
         reopened.close()
+
+
+@pytest.mark.parametrize(
+    ("staff_list", "expected"),
+    [(("Asha", "Ben"), ""), (("Asha",), "Asha")],
+    ids=["shared-pc", "one-name-set-by-it"],
+)
+def test_a_restored_draft_never_takes_the_last_savers_name(
+    qtbot: QtBot,
+    profile: Profile,
+    resources: Resources,
+    staff_list: tuple[str, ...],
+    expected: str,
+) -> None:
+    # A shared PC: Ben saved an entry last (so his name is remembered), then Asha typed words
+    # that stayed a draft (the app crashed). Her words come back, never under Ben's name.
+    preferences = dataclasses.replace(profile.preferences(), staff=staff_list)
+    state = WindowState(profile.data_dir.state)
+    journal = profile.open_journal()
+    try:
+        first = QuickEntryWindow(journal, preferences, state, resources)
+        qtbot.addWidget(first)
+        qtbot.addWidget(first.toast)
+        first.open()
+        qtbot.waitActive(first)
+        qtbot.waitUntil(first.form.text.hasFocus)
+        first.form.staff.setCurrentText("Ben")
+        qtbot.keyClicks(first.form.text, "Ben's entry")
+        qtbot.keyClick(first.form.text, Qt.Key.Key_C, ALT)
+        qtbot.keyClick(first.form.text, Qt.Key.Key_G, ALT)
+        assert problems(first) == ""
+        save(qtbot, first)
+        assert state.get("quick_entry", "staff") == "Ben"
+        first.open()
+        first.form.text.setFocus()
+        with qtbot.waitSignal(first.draft_saved):
+            qtbot.keyClicks(first.form.text, "Asha's words, not saved")
+
+        again = QuickEntryWindow(journal, preferences, state, resources)  # after the crash
+        qtbot.addWidget(again)
+        qtbot.addWidget(again.toast)
+        assert again.form.text.toPlainText() == "Asha's words, not saved"
+        assert again.form.staff.currentText() == expected
+        assert again.form.value().staff == (expected or None)
+    finally:
+        journal.close()
 
 
 CRASHING_APP = textwrap.dedent(

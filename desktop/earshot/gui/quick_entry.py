@@ -6,6 +6,7 @@ a crash or a power cut loses at most the last fraction of a second of typing.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -36,7 +37,8 @@ def draft_payload(data: EntryInput) -> dict[str, Any]:
 
     A draft is written while the words are typed, often before "don't record my name" is
     ticked, and SQLite keeps overwritten bytes in its files for a while (the WAL, free pages).
-    So a draft never holds a name at all: a restored draft takes the remembered name.
+    So a draft never holds a name at all: a restored draft gets the name box a new entry on
+    this PC starts with (see :func:`draft_staff`).
     """
     # A clipboard can leave lone surrogates that UTF-8 (and so SQLite) cannot store.
     return {
@@ -50,6 +52,17 @@ def draft_payload(data: EntryInput) -> dict[str, Any]:
         "contact": data.contact,
         "follow_up": bool(data.follow_up),
     }
+
+
+def draft_staff(preferences: Preferences) -> str | None:
+    """The name a restored draft starts with: the PC's own, never the last saver's.
+
+    On a shared PC the draft may be someone else's than the last entry saved (B's unsaved
+    words come back after a crash, A saved last), so the name remembered from the last save
+    is never used. Where IT set exactly one name for this PC it is that one; else the box is
+    empty and the person picks or types theirs.
+    """
+    return preferences.staff[0] if len(preferences.staff) == 1 else None
 
 
 def draft_input(payload: Mapping[str, Any], fallback: EntryInput) -> EntryInput:
@@ -222,7 +235,8 @@ class QuickEntryWindow(QWidget):
             self._show_draft_problem(error)
             return
         if payload is not None:
-            self.form.set_value(draft_input(payload, self.form.value()))
+            fallback = dataclasses.replace(self.form.value(), staff=draft_staff(self._preferences))
+            self.form.set_value(draft_input(payload, fallback))
 
     def save_draft(self) -> None:
         self._draft_timer.stop()
