@@ -115,7 +115,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>EntryForm</name>
     <message>
-        <location filename="../../desktop/earshot/gui/entry_form.py" line="+47"/>
+        <location filename="../../desktop/earshot/gui/entry_form.py" line="+48"/>
         <source>Entry</source>
         <translation type="unfinished"></translation>
     </message>
@@ -135,7 +135,7 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Your idea</source>
         <translation type="unfinished"></translation>
     </message>
@@ -150,7 +150,12 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
+        <source>Length of your idea</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Length of the text</source>
         <translation type="unfinished"></translation>
     </message>
@@ -227,12 +232,12 @@ Log what customers say, offline first.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+153"/>
+        <location line="+158"/>
         <source>Your first name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-151"/>
+        <location line="-156"/>
         <source>Logged b&amp;y</source>
         <translation type="unfinished"></translation>
     </message>
@@ -297,7 +302,7 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+84"/>
         <source>That paste is far too long: %1 characters, and an entry holds up to %2. It was not pasted; what you typed is kept, and the text is still on the clipboard. Paste a shorter part (up to %3 characters at once).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -312,13 +317,19 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+19"/>
         <source>Too long: %1 characters, and an entry holds up to %2. Shorten it, or split it into two entries.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+11"/>
+        <location line="+22"/>
         <source>%1 of %2 characters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-9"/>
+        <source>Too long: %1 characters, and your idea holds up to %2. Shorten it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -762,7 +773,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>QuickEntryWindow</name>
     <message>
-        <location filename="../../desktop/earshot/gui/quick_entry.py" line="+97"/>
+        <location filename="../../desktop/earshot/gui/quick_entry.py" line="+110"/>
         <source>Earshot: what did the customer say?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -810,7 +821,7 @@ Log what customers say, offline first.</source>
         </translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>What you type could not be kept as a draft: %1</source>
         <translation type="unfinished"></translation>
     </message>

@@ -101,17 +101,48 @@ def test_an_idea_too_long_is_refused_and_everything_typed_stays(
 ) -> None:
     window = _window(qtbot, journal, profile, resources)
     qtbot.keyClicks(window.form.text, "Too warm in here")
-    idea = "Open the windows. " * (MAX_IDEA // 18 + 2)
+    idea = ("Open the windows. " * (MAX_IDEA // 18 + 1))[:MAX_IDEA]
     QGuiApplication.clipboard().setText(idea)
     window.form.idea.setFocus()
-    qtbot.keyClick(window.form.idea, Qt.Key.Key_V, CTRL)
+    qtbot.keyClick(window.form.idea, Qt.Key.Key_V, CTRL)  # exactly what it holds: pasted
     assert window.form.idea.toPlainText() == idea
+    assert window.form.idea_length.text() == "2,000 of 2,000 characters"
+    qtbot.keyClicks(window.form.idea, "now")  # typed on past the limit
+    assert "Too long: 2,003 characters" in window.form.idea_length.text()
+    assert "holds up to 2,000" in window.form.idea_length.text()
     qtbot.keyClick(window.form.idea, Qt.Key.Key_Return, CTRL)
     assert "Your idea is too long" in _problems(window)
     assert window.isVisible()
     assert list(journal.iter_entries(EntryQuery())) == []
     assert window.form.text.toPlainText() == "Too warm in here"
-    assert window.form.idea.toPlainText() == idea
+    assert window.form.idea.toPlainText() == idea + "now"
+    for _ in range(3):
+        qtbot.keyClick(window.form.idea, Qt.Key.Key_Backspace)
+    assert window.form.idea_length.text() == "2,000 of 2,000 characters"
+    with qtbot.waitSignal(window.saved):
+        qtbot.keyClick(window.form.idea, Qt.Key.Key_Return, CTRL)
+    [stored] = list(journal.iter_entries(EntryQuery()))
+    assert stored.entry.idea == idea.strip()
+
+
+def test_the_idea_counts_as_it_is_typed_and_refuses_a_paste_past_its_limit(
+    qtbot: QtBot, journal: Journal, profile: Profile, resources: Resources
+) -> None:
+    window = _window(qtbot, journal, profile, resources)
+    assert window.form.idea_length.text() == "0 of 2,000 characters"
+    window.form.idea.setFocus()
+    qtbot.keyClicks(window.form.idea, "Mine: ")
+    assert window.form.idea_length.text() == "6 of 2,000 characters"
+    # One character more than fits with what is there: refused, unlike the words box's
+    # ten-times allowance, because the message says what the idea holds.
+    QGuiApplication.clipboard().setText("z" * (MAX_IDEA - 5))
+    qtbot.keyClick(window.form.idea, Qt.Key.Key_V, CTRL)
+    assert "far too long for your idea: 1,995 characters" in _problems(window)
+    assert window.form.idea.toPlainText() == "Mine: "
+    QGuiApplication.clipboard().setText("z" * (MAX_IDEA - 6))
+    qtbot.keyClick(window.form.idea, Qt.Key.Key_V, CTRL)
+    assert window.form.idea.length() == MAX_IDEA
+    assert window.form.idea_length.text() == "2,000 of 2,000 characters"
 
 
 def test_a_huge_paste_into_the_idea_is_refused_with_its_own_message(

@@ -29,6 +29,7 @@ from earshot.gui.i18n import fill
 from earshot.gui.words_edit import PASTE_LIMIT, WordsEdit
 
 NO_SENTIMENT = "none"
+TOO_LONG_STYLE = "color: #a40000; font-weight: bold;"
 
 
 class EntryForm(QWidget):
@@ -58,7 +59,9 @@ class EntryForm(QWidget):
         words_label.setBuddy(self.text)
 
         # The second, optional box: what the person who heard it thinks the company could do.
-        self.idea = WordsEdit(self)
+        # A paste that would take the idea past what it holds is refused, as its message says
+        # (the words box takes ten times its limit, to be shortened after: see words_edit).
+        self.idea = WordsEdit(self, paste_limit=MAX_IDEA)
         self.idea.setObjectName("idea")
         self.idea.setAccessibleName(self.tr("Your idea"))
         self.idea.setPlaceholderText(
@@ -68,6 +71,9 @@ class EntryForm(QWidget):
         idea_label = QLabel(self.tr("Yo&ur idea"), self)
         idea_label.setBuddy(self.idea)
         self._idea_label = idea_label
+        self.idea_length = QLabel(self)
+        self.idea_length.setObjectName("ideaLength")
+        self.idea_length.setAccessibleName(self.tr("Length of your idea"))
 
         self.length = QLabel(self)
         self.length.setObjectName("length")
@@ -164,7 +170,12 @@ class EntryForm(QWidget):
         layout.addWidget(words)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.length)
-        layout.addWidget(self._idea_label)
+        # The idea's counter sits beside its label: no taller window for a second counter.
+        idea_heading = QHBoxLayout()
+        idea_heading.addWidget(self._idea_label)
+        idea_heading.addStretch(1)
+        idea_heading.addWidget(self.idea_length)
+        layout.addLayout(idea_heading)
         layout.addWidget(self.idea)
         layout.addWidget(self.kind)
         layout.addWidget(self.sentiment)
@@ -206,7 +217,7 @@ class EntryForm(QWidget):
     def _connect_changes(self) -> None:
         self.text.textChanged.connect(self._text_changed)
         self.text.paste_refused.connect(self._paste_refused)
-        self.idea.textChanged.connect(self.changed)
+        self.idea.textChanged.connect(self._idea_changed)
         self.idea.paste_refused.connect(self._idea_paste_refused)
         self.anonymous.toggled.connect(self._anonymous_toggled)
         self.kind.changed.connect(self.changed)
@@ -270,6 +281,10 @@ class EntryForm(QWidget):
         self._show_length()
         self.changed.emit()
 
+    def _idea_changed(self) -> None:
+        self._show_idea_length()
+        self.changed.emit()
+
     def _show_length(self) -> None:
         count = self.text.length()
         locale = QLocale()
@@ -284,7 +299,7 @@ class EntryForm(QWidget):
                     locale.toString(MAX_TEXT),
                 )
             )
-            self.length.setStyleSheet("color: #a40000; font-weight: bold;")
+            self.length.setStyleSheet(TOO_LONG_STYLE)
         else:
             self.length.setText(
                 fill(
@@ -294,6 +309,28 @@ class EntryForm(QWidget):
                 )
             )
             self.length.setStyleSheet("")
+
+    def _show_idea_length(self) -> None:
+        count = self.idea.length()
+        locale = QLocale()
+        if count > MAX_IDEA:
+            self.idea_length.setText(
+                fill(
+                    self.tr("Too long: %1 characters, and your idea holds up to %2. Shorten it."),
+                    locale.toString(count),
+                    locale.toString(MAX_IDEA),
+                )
+            )
+            self.idea_length.setStyleSheet(TOO_LONG_STYLE)
+        else:
+            self.idea_length.setText(
+                fill(
+                    self.tr("%1 of %2 characters"),
+                    locale.toString(count),
+                    locale.toString(MAX_IDEA),
+                )
+            )
+            self.idea_length.setStyleSheet("")
 
     # -- values ---------------------------------------------------------------------------
 
@@ -329,6 +366,7 @@ class EntryForm(QWidget):
         self.idea.setPlainText(data.idea or "")
         self.text.moveCursor(self.text.textCursor().MoveOperation.End)
         self._show_length()
+        self._show_idea_length()
 
     def _set_station(self, station: str) -> None:
         index = self.station.findData(station)
