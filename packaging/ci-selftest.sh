@@ -20,7 +20,9 @@ if [ "${1:-}" != --inside-session ]; then
   chmod 700 "$scratch/runtime"
   # A fresh HOME and runtime dir: the login keyring made here is this run's only.
   # No CA bundle from the environment either: the bundle must find the OS trust store itself.
-  exec env -u EARSHOT_TOKEN -u EARSHOT_HOME -u QT_QPA_PLATFORM -u WAYLAND_DISPLAY \
+  # No EARSHOT_RESOURCES: the bundle must find its icons and catalogues inside itself.
+  exec env -u EARSHOT_TOKEN -u EARSHOT_HOME -u EARSHOT_RESOURCES -u QT_QPA_PLATFORM \
+    -u WAYLAND_DISPLAY \
     -u SSL_CERT_FILE -u SSL_CERT_DIR -u REQUESTS_CA_BUNDLE -u CURL_CA_BUNDLE \
     HOME="$scratch/home" XDG_RUNTIME_DIR="$scratch/runtime" SCRATCH="$scratch" \
     BUNDLE="$bundle" DEB="${debs[0]}" \
@@ -30,7 +32,7 @@ fi
 pids=()
 installed=""
 cleanup() {
-  if [ -n "$installed" ]; then dpkg -r earshot >/dev/null 2>&1 || true; fi
+  if [ -n "$installed" ]; then dpkg --purge earshot >/dev/null 2>&1 || true; fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$SCRATCH"
@@ -85,11 +87,19 @@ fi
 step "The installed app's self-test (/usr/bin/earshot)"
 EARSHOT_HOME="$SCRATCH/installed-profile" /usr/bin/earshot --self-test --collector "$url"
 
-step "Remove the package"
+step "Remove the package, then purge it"
+[ "$(dpkg-query -W -f='${Conffiles}' earshot | awk '{print $1}')" = /etc/xdg/autostart/earshot.desktop ] \
+  || { echo "The login entry is not the package's conffile" >&2; exit 1; }
 dpkg -r earshot
+if [ -e /opt/earshot ] || [ -e /usr/bin/earshot ] || [ -e /usr/share/applications/earshot.desktop ]; then
+  echo "dpkg -r left files behind in /opt/earshot, /usr/bin or /usr/share/applications" >&2
+  exit 1
+fi
+# A removed package keeps its conffiles (the admin's edits) until it is purged.
+dpkg --purge earshot
 installed=""
-if [ -e /opt/earshot ] || [ -e /usr/bin/earshot ]; then
-  echo "dpkg -r left files behind in /opt/earshot or /usr/bin/earshot" >&2
+if [ -e /etc/xdg/autostart/earshot.desktop ] || dpkg-query -W earshot >/dev/null 2>&1; then
+  echo "dpkg --purge left the login entry or the package's record behind" >&2
   exit 1
 fi
 echo

@@ -26,6 +26,8 @@ packages=(
   libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
   # PyInstaller reads shared-library dependencies with objdump; the .deb is built with dpkg-deb
   binutils dpkg
+  # the menu and login entries the .deb installs are checked against the Desktop Entry spec
+  desktop-file-utils
 )
 
 missing=()

@@ -61,6 +61,11 @@ Description: log what customers say at the frontline, offline first
  collector when the network is there. Check an installation with
  earshot --self-test.
 EOF
+# Files under /etc are the admin's to edit (IT may switch the login entry off for a PC): as
+# conffiles an upgrade keeps their edits and `dpkg -r` leaves them until `dpkg --purge`.
+# (Debian policy 10.7.2.)
+( cd "$stage" && find etc -type f -printf '/%p\n' | sort ) > "$stage/DEBIAN/conffiles"
+chmod 644 "$stage/DEBIAN/conffiles"
 deb="$dist/earshot_${version}_${arch}.deb"
 dpkg-deb --root-owner-group --build -Zxz "$stage" "$deb" >/dev/null
 echo "Package: $deb, $(du -h "$deb" | cut -f1)."

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,21 @@ from tests.system import require
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_DEB = ROOT / "packaging" / "linux" / "build-deb.sh"
+
+
+def multiarch() -> str:
+    """This machine's Debian multiarch triplet (x86_64-linux-gnu, aarch64-linux-gnu, ...)."""
+    triplet = sysconfig.get_config_var("MULTIARCH")
+    if isinstance(triplet, str) and triplet:
+        return triplet
+    done = subprocess.run(
+        ["dpkg-architecture", "-qDEB_HOST_MULTIARCH"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip()
+
+
 # A system library with dependencies that Qt's fixed list does not name (libXau, libXdmcp).
-SAMPLE_LIBRARY = Path("/usr/lib/x86_64-linux-gnu/libxcb-shape.so.0")
+SAMPLE_LIBRARY = Path("/usr/lib") / multiarch() / "libxcb-shape.so.0"
 
 
 def arch() -> str:
@@ -34,7 +48,7 @@ def arch() -> str:
 def deb(tmp_path: Path) -> Path:
     require("dpkg-deb", "dpkg")
     if not SAMPLE_LIBRARY.exists():
-        pytest.skip("needs libxcb-shape.so.0 from the Debian package 'libxcb-shape0' (amd64)")
+        pytest.skip(f"needs {SAMPLE_LIBRARY} from the Debian package 'libxcb-shape0'")
     bundle = tmp_path / "earshot"
     (bundle / "_internal").mkdir(parents=True)
     program = bundle / "earshot"
@@ -112,10 +126,32 @@ def test_the_desktop_entries_start_the_installed_launcher() -> None:
         assert "Exec=/usr/bin/earshot" in lines
         assert "Icon=earshot" in lines
         assert "Type=Application" in lines
-    validate = shutil.which("desktop-file-validate")
-    if validate is not None:
-        menu_entry = ROOT / "packaging" / "linux" / "earshot.desktop"
-        subprocess.run([validate, str(menu_entry)], check=True)
+
+
+def test_the_menu_and_login_entries_are_valid_desktop_entries() -> None:
+    validate = require("desktop-file-validate", "desktop-file-utils")
+    for name in ("earshot.desktop", "earshot-autostart.desktop"):
+        done = subprocess.run(
+            [validate, str(ROOT / "packaging" / "linux" / name)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "error" not in done.stdout.lower(), done.stdout
+
+
+def test_the_login_entry_is_a_conffile_so_dpkg_keeps_its_edits_until_purge(
+    deb: Path, tmp_path: Path
+) -> None:
+    control = tmp_path / "control"
+    subprocess.run(["dpkg-deb", "--control", str(deb), str(control)], check=True)
+    conffiles = (control / "conffiles").read_text(encoding="utf-8").splitlines()
+    assert conffiles == ["/etc/xdg/autostart/earshot.desktop"]
+    # Every file the package puts under /etc is listed, and nothing outside it.
+    etc = sorted(path for path, line in contents(deb).items() if path.startswith("/etc/"))
+    etc_files = [path for path in etc if not contents(deb)[path].startswith("d")]
+    assert etc_files == conffiles
 
 
 def test_a_bundle_folder_that_does_not_exist_is_refused(tmp_path: Path) -> None:
