@@ -16,6 +16,7 @@ import json
 import os
 import secrets
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -72,13 +73,32 @@ def requested_platform(env: Mapping[str, str]) -> str:
     return "wayland" if wayland else "xcb"
 
 
+def _no_display(env: Mapping[str, str]) -> bool:
+    """Linux outside a desktop session (ssh, a service): Qt's own choice, xcb, cannot start."""
+    return (
+        sys.platform == "linux"
+        and not env.get("QT_QPA_PLATFORM", "").strip()
+        and requested_platform(env) == "xcb"
+        and not env.get("DISPLAY")
+    )
+
+
 def _platforms_to_try(env: Mapping[str, str]) -> list[str]:
     # offscreen is how the app's own tests and a headless self-test run, so the bundle needs it
-    # too; xcb is what a Linux desktop uses (Wayland sessions run it through XWayland).
-    wanted = [requested_platform(env), "offscreen"]
+    # too; xcb is what a Linux desktop uses (Wayland sessions run it through XWayland). Without
+    # a display xcb is not tried (see check_qt); a platform named in QT_QPA_PLATFORM always is.
+    wanted = [] if _no_display(env) else [requested_platform(env)]
+    wanted.append("offscreen")
     if sys.platform == "linux" and env.get("DISPLAY"):
         wanted.append("xcb")  # also on a Wayland session that has XWayland
     return list(dict.fromkeys(wanted))
+
+
+def bundle_root() -> Path | None:
+    """The frozen app's own folder (PyInstaller's ``_MEIPASS``); None when not frozen."""
+    if not frozen():
+        return None
+    return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)).resolve()
 
 
 def qt_child(platform: str, out: TextIO | None) -> int:
@@ -118,9 +138,19 @@ def _qt_failure(platform: str, stderr: str, code: int) -> str:
     return f"Qt could not start on the {platform!r} platform: {cause[:300]}"
 
 
-def check_qt(env: Mapping[str, str], run: Callable[..., subprocess.CompletedProcess[str]]) -> Check:
+def check_qt(
+    env: Mapping[str, str],
+    run: Callable[..., subprocess.CompletedProcess[str]],
+    bundle: Path | None = None,
+) -> Check:
+    """Qt starts on the platforms this session uses, draws the icon, loads the catalogue.
+
+    ``bundle``: the frozen app's folder; icons found outside it (EARSHOT_RESOURCES, a source
+    tree) fail the check, since the bundle would then pass on files it does not carry.
+    """
     started: list[str] = []
     details: list[str] = []
+    resources: object = None
     for platform in _platforms_to_try(env):
         try:
             done, found = _run_qt_child(platform, env, run)
@@ -139,11 +169,22 @@ def check_qt(env: Mapping[str, str], run: Callable[..., subprocess.CompletedProc
         if not found.get("translation"):
             details.append("the English catalogue earshot_en.qm was not found")
         resources = found.get("resources")
+        if bundle is not None and not Path(str(resources)).resolve().is_relative_to(bundle):
+            return Check(
+                "Qt",
+                False,
+                f"the icons and translations were found in {resources}, outside the bundle "
+                f"({bundle}): the bundle's own are missing (unset EARSHOT_RESOURCES to check)",
+            )
     if details:
         return Check("Qt", False, "; ".join(details) + f" (looked in {resources}/translations)")
-    return Check(
-        "Qt", True, f"started on {', '.join(started)}; icons and translations in {resources}"
-    )
+    reason = f"started on {', '.join(started)}; icons and translations in {resources}"
+    if _no_display(env):
+        reason += (
+            "; xcb not checked: no display (run the self-test in the user's desktop session "
+            "to check it)"
+        )
+    return Check("Qt", True, reason)
 
 
 def _run_qt_child(
@@ -209,10 +250,10 @@ def check_keyring() -> Check:
     import keyring
     import keyring.errors
 
-    from earshot_sync.credentials import NoKeyring, _check_secure
+    from earshot_sync.credentials import NoKeyring, secure_backend
 
     try:
-        backend = _check_secure(keyring.get_keyring())
+        backend = secure_backend(keyring.get_keyring())
     except NoKeyring:
         found = type(keyring.get_keyring())
         return Check(
@@ -249,8 +290,6 @@ def check_keyring() -> Check:
 
 
 def check_trust_store() -> Check:
-    import ssl
-
     from earshot_sync.transport import os_trust_context
 
     try:
@@ -266,16 +305,9 @@ def check_trust_store() -> Check:
 
 
 def _linux_certificates() -> Check:
-    import ssl
-
-    # What truststore does on Linux (truststore/_openssl.py): OpenSSL's default file or
-    # folder, else the distributions' usual bundle files.
-    from truststore._openssl import _configure_context
-
     probe = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     try:
-        with _configure_context(probe):
-            count = probe.cert_store_stats()["x509_ca"]
+        count = _load_os_certificates(probe)
     except (OSError, ssl.SSLError) as error:
         return Check("trust store", False, f"the OS certificates could not be read ({error})")
     defaults = ssl.get_default_verify_paths()
@@ -289,6 +321,23 @@ def _linux_certificates() -> Check:
         False,
         "no CA certificates found on this PC (on Debian and Ubuntu: install ca-certificates)",
     )
+
+
+def _load_os_certificates(probe: ssl.SSLContext) -> int:
+    """Load into ``probe`` the CA certificates truststore would use on Linux; their count.
+
+    truststore's public API loads them only during a handshake, so the count comes from its
+    private helper (truststore/_openssl.py: OpenSSL's default file or folder, else the
+    distributions' usual bundle files), pinned with truststore in pyproject.toml. Should a
+    later truststore drop it, the standard library's default paths are counted instead.
+    """
+    try:
+        from truststore._openssl import _configure_context
+    except ImportError:
+        probe.load_default_certs()
+        return int(probe.cert_store_stats()["x509_ca"])
+    with _configure_context(probe):
+        return int(probe.cert_store_stats()["x509_ca"])
 
 
 # -- collector --------------------------------------------------------------------------------
@@ -357,17 +406,18 @@ def run(
     """Run every check, print one line each; 0 if all passed, 1 if not."""
     where = f"bundle in {Path(sys.executable).parent}" if frozen() else f"Python {sys.executable}"
     _say(out, f"Earshot {__version__} self-test ({where})")
-    steps: list[Callable[[], Check]] = [
-        lambda: check_qt(env, run_child),
-        check_journal,
-        check_keyring,
-        check_trust_store,
+    # Named here: a check that raises is reported under its own name, not "<lambda>".
+    steps: list[tuple[str, Callable[[], Check]]] = [
+        ("Qt", lambda: check_qt(env, run_child, bundle_root())),
+        ("journal", check_journal),
+        ("keyring", check_keyring),
+        ("trust store", check_trust_store),
     ]
     if collector is not None:
-        steps.append(lambda: check_collector(collector, env))
+        steps.append(("collector", lambda: check_collector(collector, env)))
     results: list[Check] = []
-    for step in steps:
-        result = _guarded(step)
+    for name, step in steps:
+        result = _guarded(name, step)
         results.append(result)
         _say(out, result.line())
     failed = [result.name for result in results if not result.passed]
@@ -378,12 +428,11 @@ def run(
     return 0
 
 
-def _guarded(step: Callable[[], Check]) -> Check:
+def _guarded(name: str, step: Callable[[], Check]) -> Check:
     # One broken check (a module missing from the bundle) must not hide the others' answers.
     try:
         return step()
     except Exception as error:
-        name = getattr(step, "__name__", "check").removeprefix("check_").replace("_", " ")
         return Check(name, False, f"the check itself failed ({error!r:.300})")
 
 

@@ -65,7 +65,7 @@ class CredentialsProblem(RuntimeError):
 _NOT_SECURE = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
 
 
-def _check_secure(backend: KeyringBackend) -> KeyringBackend:
+def secure_backend(backend: KeyringBackend) -> KeyringBackend:
     """The backend to keep the token in: ``backend`` if it is secure; else :class:`NoKeyring`.
 
     A chain of backends (keyring's default when several are installed, say the Secret Service
@@ -76,7 +76,7 @@ def _check_secure(backend: KeyringBackend) -> KeyringBackend:
     if isinstance(backend, ChainerBackend):
         members = list(backend.backends)
         if members:
-            return _check_secure(members[0])
+            return secure_backend(members[0])
     elif not type(backend).__module__.startswith(_NOT_SECURE):
         return backend
     raise NoKeyring(
@@ -115,7 +115,7 @@ class TokenStore:
         self._backend = backend
 
     def _keyring(self) -> KeyringBackend:
-        return _check_secure(self._backend or keyring.get_keyring())
+        return secure_backend(self._backend or keyring.get_keyring())
 
     def get(self, endpoint: str) -> Token | None:
         try:

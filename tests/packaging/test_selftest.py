@@ -7,6 +7,7 @@ keyring session, nothing listening, a wrong path, a refused token, an untrusted 
 
 from __future__ import annotations
 
+import io
 import shutil
 import socket
 import ssl
@@ -283,7 +284,7 @@ def test_a_frozen_app_never_starts_the_loopback_collector(
 @pytest.mark.parametrize(
     ("environ", "platforms"),
     [
-        ({}, ["xcb", "offscreen"]),
+        ({}, ["offscreen"]),  # no display: xcb is reported as not checked
         ({"QT_QPA_PLATFORM": "offscreen"}, ["offscreen"]),
         ({"QT_QPA_PLATFORM": "wayland;xcb"}, ["wayland", "offscreen"]),
         ({"DISPLAY": ":0"}, ["xcb", "offscreen"]),
@@ -299,3 +300,55 @@ def test_the_qt_check_starts_the_platform_the_session_asks_for_and_offscreen(
 ) -> None:
     assert sys.platform == "linux"
     assert selftest._platforms_to_try(environ) == platforms
+
+
+def test_without_a_display_xcb_is_reported_not_checked_and_the_rest_passes(
+    base_env: dict[str, str], keyring: KeyringSession
+) -> None:
+    environ = {**base_env, **keyring.env}
+    del environ["QT_QPA_PLATFORM"]  # Qt's own choice, xcb, with no DISPLAY: an ssh session
+
+    done = self_test(environ)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    qt = lines(done)["Qt"]
+    assert qt.startswith("PASS  Qt: started on offscreen"), qt
+    assert "xcb not checked: no display" in qt
+    assert "desktop session" in qt
+
+
+def test_a_platform_named_without_a_display_still_fails(
+    base_env: dict[str, str], keyring: KeyringSession
+) -> None:
+    done = self_test({**base_env, **keyring.env, "QT_QPA_PLATFORM": "xcb"})
+
+    assert done.returncode == 1
+    assert "Qt could not start on the 'xcb' platform" in lines(done)["Qt"]
+
+
+def test_a_frozen_self_test_fails_on_resources_from_outside_the_bundle(
+    base_env: dict[str, str], resources: Path, tmp_path: Path
+) -> None:
+    # EARSHOT_RESOURCES points outside the bundle: its icons would hide missing ones inside.
+    outside = selftest.check_qt(base_env, subprocess.run, bundle=tmp_path / "bundle")
+    assert not outside.passed
+    assert f"found in {resources}, outside the bundle" in outside.reason
+    assert "EARSHOT_RESOURCES" in outside.reason
+
+    inside = selftest.check_qt(base_env, subprocess.run, bundle=resources.parent)
+    assert inside.passed, inside.reason
+
+
+def test_a_check_that_raises_is_reported_under_its_own_name(tmp_path: Path) -> None:
+    def no_program(*args: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        raise FileNotFoundError("the bundle's program is gone")
+
+    out = io.StringIO()
+    code = selftest.run(None, {"QT_QPA_PLATFORM": "offscreen"}, out, run_child=no_program)
+
+    assert code == 1
+    qt = [line for line in out.getvalue().splitlines() if line.startswith("FAIL  Qt:")]
+    assert qt == [
+        'FAIL  Qt: the check itself failed (FileNotFoundError("the bundle\'s program is gone"))'
+    ]
+    assert "<lambda>" not in out.getvalue()
