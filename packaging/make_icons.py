@@ -3,7 +3,8 @@
     .venv/bin/python packaging/make_icons.py
 
 writes packaging/windows/earshot.ico (16 to 256 px) and packaging/macos/earshot.icns (16 to
-1024 px): Qt draws the SVG, Pillow (installed with the collector extra) writes the containers.
+1024 px): Qt draws the SVG, Pillow (the ``package`` extra: ``pip install -e '.[package]'``)
+writes the containers.
 Both are committed, so building on Windows or macOS needs no extra tool. Run again after
 changing the app icon.
 """

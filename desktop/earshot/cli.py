@@ -169,6 +169,13 @@ def main(
     args = build_parser().parse_args(argv)
     if args.collector is not None and not args.self_test:
         build_parser().error("--collector goes with --self-test")
+    if args.self_test and (args.command is not None or args.data_dir is not None):
+        # The self-test uses a temporary journal of its own and runs nothing else: a command or
+        # a data folder with it would be silently ignored, which misleads whoever typed it.
+        build_parser().error(
+            "--self-test runs on its own: leave out the command and --data-dir "
+            "(it never touches a journal of yours)"
+        )
     if args.self_test_qt or args.self_test:
         from earshot import selftest
 

@@ -273,6 +273,27 @@ def test_collector_without_self_test_is_a_usage_error(base_env: dict[str, str]) 
     assert "--collector goes with --self-test" in done.stderr
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [["add", "The lift is broken"], ["--data-dir", "/tmp/somewhere"], ["status"]],
+    ids=["add", "data-dir", "status"],
+)
+def test_self_test_with_a_command_or_data_dir_is_a_usage_error(
+    base_env: dict[str, str], extra: list[str]
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "earshot", "--self-test", *extra],
+        env=base_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--self-test runs on its own" in done.stderr
+    assert "PASS" not in done.stdout
+
+
 def test_a_frozen_app_never_starts_the_loopback_collector(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
