@@ -139,8 +139,9 @@ class DesktopShell(QObject):
         self.tray.start()
         self.apply_preferences(preferences)
         if not self._watch_journal():
-            # No file watching here: count now and then instead. Where it works, the idle app
-            # is not woken at all (``make bench``: idle).
+            # No file watching here: count now and then instead. Where it works, the tray's
+            # count needs no timer; the idle app still wakes for the sync service's own timer
+            # (every 5 minutes it tries to send) and little else (``make bench``: idle).
             self._safety_net.start()
         self.refresh_waiting()
 
