@@ -14,13 +14,24 @@ children of the root, trayer's sockets are not). Nothing inside the app is asked
 The two take turns, run after run; each process is ended (SIGTERM) before the next starts.
 Python's and the libraries' files are in the OS cache after the first start: "cold" means a
 new process and a new profile, not an empty page cache.
+
+The same timing of another build of the app, the PyInstaller bundle say (the README's start-up
+figure)::
+
+    .venv/bin/python -m bench.bench_startup --command dist/earshot/earshot [--runs 11]
+
+runs ``COMMAND --data-dir DIR`` in place of ``python -m earshot`` and prints the figures.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -31,12 +42,13 @@ from Xlib import X
 from bench.figures import Figure, median, ms, percentile, ratio
 from bench.xdesktop import (
     DEADLINE,
+    ROOT,
     XWatcher,
+    app_env,
     desktop,
     per_size,
     running,
     sample,
-    start_app,
     start_script,
 )
 
@@ -98,7 +110,25 @@ def time_to_tray(
     into.wall.append(seen.at - started)
 
 
-def measure(session: XDesktop, workdir: Path, runs: int) -> dict[str, Starts]:
+APP = (sys.executable, "-m", "earshot")  # the app from this venv
+
+
+def start_command(
+    session: XDesktop, workdir: Path, command: Sequence[str], data_dir: Path
+) -> subprocess.Popen[bytes]:
+    """``command --data-dir data_dir`` on the desktop, with the app's environment."""
+    return subprocess.Popen(
+        [*command, "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        env=app_env(session, workdir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def measure(
+    session: XDesktop, workdir: Path, runs: int, command: Sequence[str] = APP
+) -> dict[str, Starts]:
     """Round after round: the app on a new profile, on the first round's profile, the baseline."""
     watcher = XWatcher(session)
     try:
@@ -107,9 +137,11 @@ def measure(session: XDesktop, workdir: Path, runs: int) -> dict[str, Starts]:
         starts = {"fresh": Starts(), "existing": Starts(), "baseline": Starts()}
         for number in range(runs):
             home = workdir / f"earshot-home-{number}"
-            time_to_tray(watcher, partial(start_app, session, workdir, home), starts["fresh"])
+            fresh = partial(start_command, session, workdir, command, home)
+            time_to_tray(watcher, fresh, starts["fresh"])
             again = workdir / "earshot-home-0"  # made, its journal created, by the first start
-            time_to_tray(watcher, partial(start_app, session, workdir, again), starts["existing"])
+            existing = partial(start_command, session, workdir, command, again)
+            time_to_tray(watcher, existing, starts["existing"])
             time_to_tray(watcher, lambda: start_script(session, BASELINE), starts["baseline"])
             time.sleep(0.3)  # trayer drops the old icons
         return starts
@@ -180,3 +212,28 @@ def run(size: str, workdir: Path) -> list[Figure]:
     with desktop(workdir) as session:
         starts = measure(session, workdir, runs)
     return figures(starts)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Time a given command (the bundle) to the tray; print every figure."""
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_startup")
+    parser.add_argument(
+        "--command",
+        nargs="+",
+        default=list(APP),
+        help="the program to time, started as COMMAND --data-dir DIR (default: this venv's app)",
+    )
+    parser.add_argument("--runs", type=int, default=RUNS["full"])
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="earshot-bench-startup-") as folder:
+        workdir = Path(folder)
+        with desktop(workdir) as session:
+            starts = measure(session, workdir, args.runs, args.command)
+    print(f"{' '.join(args.command)}: {args.runs} runs, load average {os.getloadavg()[0]:.1f}")
+    for figure in figures(starts):
+        print(f"{figure.name}: {figure.value:.0f} {figure.unit} (baseline {figure.baseline:.0f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

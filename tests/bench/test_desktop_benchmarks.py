@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,21 @@ def test_an_unknown_size_is_refused_before_anything_starts(module: object, tmp_p
     with pytest.raises(ValueError, match="small or full"):
         module.run("huge", tmp_path)  # type: ignore[attr-defined]
     assert not any(tmp_path.iterdir())
+
+
+def test_startup_times_a_given_command_as_the_bundle_is_timed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A stand-in for dist/earshot/earshot (building the bundle takes minutes): a program of its
+    # own that starts the app and is handed --data-dir like the bundle.
+    program = tmp_path / "earshot-program"
+    program.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m earshot "$@"\n', encoding="utf-8")
+    program.chmod(0o755)
+
+    assert bench_startup.main(["--command", str(program), "--runs", "1"]) == 0
+
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith(f"{program}: 1 runs, load average ")
+    cold = [line for line in printed if line.startswith("cold start to tray ready, median: ")]
+    assert len(cold) == 1
+    assert cold[0].endswith(")")  # value and baseline in ms
