@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from array import array
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
@@ -161,6 +163,42 @@ def test_a_search_on_a_runner_shows_the_newest_query_asked_for(
     assert model.rowCount() == 6
     qtbot.waitUntil(lambda: model.rowCount() == 7)
     assert _text(model, 0, Column.WORDS) == "more praise"
+
+
+class _GatedJournal(Journal):
+    """A real journal whose search waits at a gate: a search still running, on demand."""
+
+    gate = threading.Event()
+    searches = 0
+
+    def keys(self, query: EntryQuery) -> array[int]:
+        self.searches += 1
+        self.gate.wait(timeout=30)
+        return super().keys(query)
+
+
+def test_the_refresh_timer_never_drops_the_answer_of_a_search_still_running(
+    qtbot: QtBot, journal: Journal, runner: TaskRunner
+) -> None:
+    bulk.insert(journal, bulk.make_entries(journal, 30))
+    gated = _GatedJournal.open(journal.path)
+    gated.gate = threading.Event()
+    try:
+        model = LogModel(gated, runner=runner)
+        with qtbot.waitSignal(model.searching, check_params_cb=lambda busy: not busy):
+            model.set_query(EntryQuery(search="number 1"))
+            qtbot.waitUntil(lambda: gated.searches == 1)  # running on the runner now
+            for _tick in range(3):  # the 5-second timer fires while the search runs
+                model.refresh_later()
+            gated.gate.set()
+        assert model.rowCount() == 11  # the running search's own answer was shown
+        assert gated.searches == 1  # and the timer did not start the same search again
+
+        model.refresh_later()  # with nothing outstanding, the timer reads again
+        qtbot.waitUntil(lambda: gated.searches == 2)
+    finally:
+        gated.gate.set()
+        gated.close()
 
 
 def test_a_search_that_fails_unexpectedly_says_so_and_stops_searching(

@@ -189,6 +189,8 @@ class LogModel(QAbstractTableModel):
         self._max_pages = max_pages
         self._runner = runner
         self._generation = 0  # which request the rows are for; a late answer is dropped
+        # The generation of the read on the runner that has not answered yet, if any.
+        self._outstanding: int | None = None
         self._wanted = query  # the query asked for last (shown, or still being read)
         self._announced = False  # a search announced by ``searching`` is running
         self._pages: OrderedDict[int, list[StoredEntry]] = OrderedDict()
@@ -212,6 +214,7 @@ class LogModel(QAbstractTableModel):
         if self._runner is not None and fts_match(query.search) is not None:
             self._read_later(query, announce=True)
             return
+        self._outstanding = None  # a read still on the runner is for an older query now
         self._show(query, *self._read(query))
 
     @Slot()
@@ -224,6 +227,10 @@ class LogModel(QAbstractTableModel):
         """:meth:`refresh` on the runner (for a timer): the window never waits for it."""
         if self._runner is None:
             self.refresh()
+            return
+        if self._outstanding is not None:
+            # A read of the wanted query is still on its way and will show what is new. Asking
+            # again would drop its answer: a search slower than the timer would never show.
             return
         self._generation += 1
         self._read_later(self._wanted, announce=False)
@@ -253,6 +260,7 @@ class LogModel(QAbstractTableModel):
             partial(self._read_back, self._generation, query),
             replace_pending=True,
         )
+        self._outstanding = self._generation
         if announce:
             self._announced = True
             self.searching.emit(True)
@@ -266,6 +274,7 @@ class LogModel(QAbstractTableModel):
         """A read's answer, in the UI thread; a late one (a newer query was asked) is dropped."""
         if generation != self._generation:
             return
+        self._outstanding = None
         self._settle()  # whatever happened, the search is over
         try:
             count, keys = result.get()
