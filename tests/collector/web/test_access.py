@@ -224,6 +224,21 @@ def test_security_headers(shared: Site, viewer: requests.Session) -> None:
         assert 'src="/static/earshot.js' in answer.text
 
 
+def test_hsts_only_over_https(shared: Site) -> None:
+    # Over plain http the header would mean nothing (and a browser ignores it there).
+    plain = requests.get(shared.url + "/sign-in", timeout=30)
+    assert "Strict-Transport-Security" not in plain.headers
+    # Behind a TLS proxy on this host (uvicorn trusts X-Forwarded-Proto from loopback).
+    for path in ("/sign-in", "/", "/static/earshot.js"):
+        https = requests.get(
+            shared.url + path,
+            headers={"X-Forwarded-Proto": "https"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert https.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
 def test_link_from_another_site_asks_again_from_this_one(shared: Site) -> None:
     # SameSite=Strict keeps the cookie off a link clicked in mail or chat; the page asks the
     # browser to come again from this site (which sends it) instead of demanding a new sign-in.

@@ -1,7 +1,10 @@
 """Security headers on every answer, the API's included (they cost nothing there).
 
 The pages load only their own CSS and script (no inline script, no CDN), are never framed, and
-tell the browser not to guess content types or leak their addresses to other sites.
+tell the browser not to guess content types or leak their addresses to other sites. An answer
+to a request that came over https (directly or through a TLS proxy uvicorn trusts) also tells
+the browser to use only https for this host for a year (HSTS); over plain http that header means
+nothing to a browser and is left out.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
+# No includeSubDomains: the collector's host name may have siblings that are not ours to bind.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 class SecurityHeaders:
@@ -40,10 +45,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        wanted = SECURITY_HEADERS + ((HSTS,) if scope.get("scheme") == "https" else ())
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [pair for pair in SECURITY_HEADERS if pair[0] not in present]
+                extra = [pair for pair in wanted if pair[0] not in present]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
