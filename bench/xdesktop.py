@@ -72,6 +72,7 @@ def app_env(session: XDesktop, workdir: Path) -> dict[str, str]:
     """The app's environment: this desktop, no system settings, no token from outside."""
     env = dict(session.env)
     env["EARSHOT_SYSTEM_SETTINGS"] = str(workdir / "no-system-settings.json")
+    env["XDG_CONFIG_DIRS"] = str(workdir / "no-system-xdg")  # no host autostart entry either
     env.pop("EARSHOT_TOKEN", None)
     env.pop("EARSHOT_HOME", None)
     return env

@@ -143,6 +143,8 @@ def start_app(x_desktop: XDesktop, data_dir: Path, tmp_path: Path) -> Iterator[C
     def start(*args: str) -> App:
         env = dict(x_desktop.env)
         env["EARSHOT_SYSTEM_SETTINGS"] = str(tmp_path / "no-system-settings.json")
+        # Nor the host's /etc/xdg: an installed .deb's autostart entry must not reach the app.
+        env["XDG_CONFIG_DIRS"] = str(tmp_path / "no-system-xdg")
         env.pop("EARSHOT_TOKEN", None)
         process = subprocess.Popen(
             [sys.executable, "-m", "tests.desktop.harness", "--data-dir", str(data_dir), *args],
