@@ -185,9 +185,12 @@ def test_the_refresh_timer_never_drops_the_answer_of_a_search_still_running(
     gated.gate = threading.Event()
     try:
         model = LogModel(gated, runner=runner)
-        with qtbot.waitSignal(model.searching, check_params_cb=lambda busy: not busy):
+        # Generous timeouts: a shared CI machine can be slow, and nothing here is timed.
+        with qtbot.waitSignal(
+            model.searching, check_params_cb=lambda busy: not busy, timeout=60_000
+        ):
             model.set_query(EntryQuery(search="number 1"))
-            qtbot.waitUntil(lambda: gated.searches == 1)  # running on the runner now
+            qtbot.waitUntil(lambda: gated.searches == 1, timeout=60_000)  # running now
             for _tick in range(3):  # the 5-second timer fires while the search runs
                 model.refresh_later()
             gated.gate.set()
@@ -195,7 +198,7 @@ def test_the_refresh_timer_never_drops_the_answer_of_a_search_still_running(
         assert gated.searches == 1  # and the timer did not start the same search again
 
         model.refresh_later()  # with nothing outstanding, the timer reads again
-        qtbot.waitUntil(lambda: gated.searches == 2)
+        qtbot.waitUntil(lambda: gated.searches == 2, timeout=60_000)
     finally:
         gated.gate.set()
         gated.close()
