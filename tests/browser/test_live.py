@@ -54,3 +54,43 @@ def test_a_new_entry_appears_by_itself_in_the_views_it_matches(
             assert page.evaluate("window.__same_document") is True
     finally:
         context.close()
+
+
+# Playwright has no way to hide a tab; the page is told so as a browser tells it.
+_HIDE = """() => {
+  Object.defineProperty(document, "hidden", { value: true, configurable: true });
+  Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+_SHOW = """() => {
+  Object.defineProperty(document, "hidden", { value: false, configurable: true });
+  Object.defineProperty(document, "visibilityState", { value: "visible", configurable: true });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_a_hidden_tab_does_not_ask_for_new_entries(browser: Browser, own_site: Site) -> None:
+    context = new_context(browser, own_site.url)
+    try:
+        page = context.new_page()
+        sign_in(page)
+        polls: list[str] = []
+        page.on(
+            "request",
+            lambda request: polls.append(request.url) if "/feed/newer" in request.url else None,
+        )
+        # Visible: it asks (every 10 seconds).
+        with page.expect_request("**/feed/newer*", timeout=LIVE_TIMEOUT_MS):
+            pass
+        page.evaluate(_HIDE)
+        asked = len(polls)
+        # Three rounds of the timer while hidden: not one request.
+        page.wait_for_timeout(31_000)
+        assert len(polls) == asked, polls
+        # Shown again: it asks at once, and goes on asking.
+        with page.expect_request("**/feed/newer*", timeout=5_000):
+            page.evaluate(_SHOW)
+        with page.expect_request("**/feed/newer*", timeout=LIVE_TIMEOUT_MS):
+            pass
+    finally:
+        context.close()

@@ -3,13 +3,17 @@
 Passwords are kept only as Argon2id hashes (argon2-cffi). A session is server-side: the browser
 holds a random token and the store only its SHA-256 (as for device tokens, see auth.py), so a
 stolen database opens no session. A session ends at an absolute time and after a quiet spell.
+
+Checking a password costs Argon2's memory (64 MiB) and CPU on purpose, so only a few checks run
+at once (``checks``): a flood of sign-ins gets "busy" instead of the machine's memory, and the
+device API keeps its threads. Wrong passwords are throttled per name and address (throttle.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,11 +26,15 @@ from sqlalchemy.exc import IntegrityError
 
 from earshot_sync.collector import schema
 from earshot_sync.collector.store import Store
+from earshot_sync.collector.throttle import SignInThrottle
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 MAX_NAME = 200
 TOKEN_BYTES = 32
+# Password checks at once, and how long a sign-in waits for its turn before "busy".
+CHECKS = 2
+CHECK_WAIT_SECONDS = 0.5
 # last_seen_at is written at most this often: a page that refreshes itself every few seconds
 # must not turn every request into a write that waits for ingest's lock.
 _SEEN_EVERY = timedelta(seconds=60)
@@ -34,6 +42,18 @@ _SEEN_EVERY = timedelta(seconds=60)
 
 class ViewerExists(ValueError):
     pass
+
+
+class Busy(RuntimeError):
+    """Every password check is taken: try again in a moment."""
+
+
+class SignInWait(Exception):
+    """Too many wrong passwords for this name from this address: wait until ``until``."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__("too many wrong passwords")
+        self.until = until
 
 
 class UnknownViewer(LookupError):
@@ -104,18 +124,10 @@ class NewSession:
 @dataclass(frozen=True)
 class Session:
     viewer: Viewer
-    csrf_token: str = field(repr=False)  # put into forms; check what comes back with check_csrf
+    csrf_token: str = field(repr=False)  # put into forms; guard.check_form checks it
     created_at: datetime
     expires_at: datetime  # the absolute end
     idle_expires_at: datetime  # the end if nothing more happens
-
-    def check_csrf(self, sent: str | None) -> bool:
-        """Whether a form's token is this session's (compared in constant time)."""
-        if not sent:
-            return False
-        return hmac.compare_digest(
-            sent.encode("utf-8", "replace"), self.csrf_token.encode("utf-8", "replace")
-        )
 
 
 class Accounts:
@@ -126,15 +138,15 @@ class Accounts:
         hasher: PasswordHasher | None = None,
         lifetime: timedelta = timedelta(hours=12),
         idle: timedelta = timedelta(hours=1),
-        max_failures: int = 5,
-        lockout: timedelta = timedelta(minutes=15),
+        throttle: SignInThrottle | None = None,
+        checks: int = CHECKS,
     ) -> None:
         self._store = store
         self._hasher = hasher or PasswordHasher()
         self._lifetime = lifetime
         self._idle = idle
-        self._max_failures = max_failures
-        self._lockout = lockout
+        self._throttle = throttle or SignInThrottle()
+        self._checks = threading.BoundedSemaphore(checks)
 
         self._dummy_hash: str | None = None
 
@@ -183,6 +195,7 @@ class Accounts:
                 .values(password_hash=password_hash, failed_sign_ins=0, last_failed_sign_in_at=None)
             )
             self._end_sessions(connection, viewer_id)
+        self._throttle.forget_name(name)
 
     def disable_viewer(self, name: str, now: datetime) -> bool:
         """False if there is no such viewer (or it was disabled); ends its sessions."""
@@ -228,46 +241,38 @@ class Accounts:
             row = connection.execute(select(viewers).where(viewers.c.name == name.strip())).first()
         return None if row is None else row._mapping
 
-    def _locked_until(self, row: RowMapping) -> datetime | None:
-        last: datetime | None = row["last_failed_sign_in_at"]
-        if row["failed_sign_ins"] < self._max_failures or last is None:
-            return None
-        return last + self._lockout
+    def sign_in(
+        self, name: str, password: str, now: datetime, source: str = ""
+    ) -> NewSession | None:
+        """None for a wrong name or password or a disabled viewer.
 
-    def throttled_until(self, name: str, now: datetime) -> datetime | None:
-        """When sign-in for ``name`` is allowed again after repeated failures (else None)."""
+        ``source`` is the client's address. Busy when every password check is taken,
+        SignInWait after too many wrong passwords for this name from this source: the same
+        for every name, whether a viewer has it or not.
+        """
+        if not self._checks.acquire(timeout=CHECK_WAIT_SECONDS):
+            raise Busy("every password check is taken")
+        try:
+            return self._sign_in(name, password, now, source)
+        finally:
+            self._checks.release()
+
+    def _sign_in(self, name: str, password: str, now: datetime, source: str) -> NewSession | None:
+        name = name[: MAX_NAME * 2]
+        until = self._throttle.begin(name, source, now)
+        if until is not None:
+            raise SignInWait(until)
         row = self._row(name)
-        if row is None:
-            return None
-        until = self._locked_until(row)
-        return until if until is not None and until > now else None
-
-    def sign_in(self, name: str, password: str, now: datetime) -> NewSession | None:
-        """None for a wrong name or password, a disabled viewer, or too many failures."""
-        row = self._row(name) if len(name) <= MAX_NAME * 2 else None
         if row is None or len(password) > MAX_PASSWORD:
+            # A hash made with the same parameters: an unknown name costs what a real one does.
             self._verify(self._dummy(), password[:MAX_PASSWORD])
             return None
-        # The hash is always checked, whatever else refuses: each answer costs the same.
-        right = self._verify(row["password_hash"], password)
-        until = self._locked_until(row)
-        if until is not None and until > now:
+        if not self._verify(row["password_hash"], password):
             return None
-        viewers = schema.viewers
-        if not right:
-            with self._store.write() as connection:
-                connection.execute(
-                    update(viewers)
-                    .where(viewers.c.id == row["id"])
-                    .values(
-                        failed_sign_ins=viewers.c.failed_sign_ins + 1,
-                        last_failed_sign_in_at=now,
-                    )
-                )
-            return None
+        self._throttle.succeeded(name, source)
         if row["disabled_at"] is not None:
             return None
-        values: dict[str, Any] = {"failed_sign_ins": 0, "last_failed_sign_in_at": None}
+        values: dict[str, Any] = {}
         if self._hasher.check_needs_rehash(row["password_hash"]):
             values["password_hash"] = self._hasher.hash(password)
         token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -275,7 +280,11 @@ class Accounts:
         expires_at = now + self._lifetime
         sessions = schema.sessions
         with self._store.write() as connection:
-            connection.execute(update(viewers).where(viewers.c.id == row["id"]).values(**values))
+            if values:
+                viewers = schema.viewers
+                connection.execute(
+                    update(viewers).where(viewers.c.id == row["id"]).values(**values)
+                )
             # Housekeeping while we write anyway: sessions that can no longer be used.
             connection.execute(
                 delete(sessions).where(
@@ -294,8 +303,12 @@ class Accounts:
             )
         return NewSession(token, csrf, expires_at, _viewer(row))
 
-    def session(self, token: str, now: datetime) -> Session | None:
-        """None when unknown, expired, or the viewer is disabled; slides the idle expiry."""
+    def session(self, token: str, now: datetime, *, touch: bool = True) -> Session | None:
+        """None when unknown, expired, or the viewer is disabled.
+
+        ``touch`` slides the idle expiry: a page the viewer asked for. The feed's own poll for
+        new entries does not (touch=False), or an open tab would never be idle.
+        """
         if not token or len(token) > 200:
             return None
         sessions, viewers = schema.sessions, schema.viewers
@@ -321,7 +334,7 @@ class Accounts:
             self.sign_out(token)
             return None
         last_seen: datetime = row["last_seen_at"]
-        if now - last_seen >= _SEEN_EVERY:
+        if touch and now - last_seen >= _SEEN_EVERY:
             last_seen = now
             with self._store.write() as connection:
                 connection.execute(

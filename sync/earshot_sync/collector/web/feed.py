@@ -23,6 +23,8 @@ _BEGINNING = Cursor(created_at=datetime.min.replace(tzinfo=UTC), entry_id="")
 def router(web: Web) -> APIRouter:
     routes = APIRouter()
     require = viewer_required(web)
+    # The live poll: checks the session without counting as the viewer using the page.
+    require_untouched = viewer_required(web, touch=False)
 
     @routes.get("/", response_class=HTMLResponse)
     def feed(request: Request, viewer: Annotated[Viewer, Depends(require)]) -> HTMLResponse:
@@ -46,7 +48,9 @@ def router(web: Web) -> APIRouter:
         )
 
     @routes.get("/feed/newer", response_class=HTMLResponse)
-    def newer(request: Request, viewer: Annotated[Viewer, Depends(require)]) -> HTMLResponse:
+    def newer(
+        request: Request, viewer: Annotated[Viewer, Depends(require_untouched)]
+    ) -> HTMLResponse:
         form = parse_filters(request.query_params, viewer.zone)
         than, problem = parse_cursor(request.query_params.get("than"))
         if not form.ok or problem:

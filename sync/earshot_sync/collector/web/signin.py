@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from earshot_sync.collector.accounts import MAX_NAME, MAX_PASSWORD, Busy, SignInWait
 from earshot_sync.collector.web.context import Web
 from earshot_sync.collector.web.guard import (
     SESSION_COOKIE,
@@ -24,9 +25,8 @@ from earshot_sync.collector.web.render import local_time
 from earshot_sync.collector.web.viewers import current_viewer, viewer_required
 from earshot_sync.collector.web.zone import viewer_zone
 
-# Longer than any real name or password; what is longer is refused before it is hashed.
-MAX_NAME = 200
-MAX_PASSWORD = 1024  # as accounts.MAX_PASSWORD
+# Seconds to wait when every password check is taken.
+BUSY_RETRY_AFTER = 5
 
 
 def _secure(request: Request) -> bool:
@@ -99,30 +99,49 @@ def router(web: Web) -> APIRouter:
                 request,
                 next_url,
                 problem="Enter your name and your password.",
-                name=name[:200],
+                name=name[:MAX_NAME],
                 status=400,
             )
-        new = None
-        if len(name) <= MAX_NAME and len(password) <= MAX_PASSWORD:
+        # Cut just past the longest a name or password can be: still no match, and a huge
+        # value is neither looked up nor hashed whole.
+        name, password = name[: MAX_NAME + 1], password[: MAX_PASSWORD + 1]
+        source = request.client.host if request.client is not None else ""
+        try:
             # Argon2 takes tens of milliseconds of CPU on purpose: not on the event loop.
-            new = await run_in_threadpool(web.accounts.sign_in, name, password, web.clock())
-        if new is None:
-            problem = (
-                "That name and password do not match an account. Check them and try again; "
-                "IT can reset a password."
+            new = await run_in_threadpool(web.accounts.sign_in, name, password, web.clock(), source)
+        except Busy:
+            answer = form_page(
+                request,
+                next_url,
+                problem="The collector is busy; try again in a moment.",
+                name=name[:MAX_NAME],
+                status=503,
             )
-            until = None
-            if len(name) <= MAX_NAME:
-                until = await run_in_threadpool(web.accounts.throttled_until, name, web.clock())
-            if until is not None:
-                problem = (
-                    "There were too many wrong passwords for this name. Wait until "
-                    f"{local_time(until, viewer_zone(request))} and try again, or ask IT."
-                )
+            answer.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+            return answer
+        except SignInWait as wait:
+            answer = form_page(
+                request,
+                next_url,
+                problem=(
+                    "There were too many wrong passwords for this name from this computer. "
+                    f"Wait until {local_time(wait.until, viewer_zone(request))} and try "
+                    "again, or ask IT."
+                ),
+                name=name[:MAX_NAME],
+                status=429,
+            )
+            seconds = (wait.until - web.clock()).total_seconds()
+            answer.headers["Retry-After"] = str(max(1, int(seconds) + 1))
+            return answer
+        if new is None:
             return form_page(
                 request,
                 next_url,
-                problem=problem,
+                problem=(
+                    "That name and password do not match an account. Check them and try "
+                    "again; IT can reset a password."
+                ),
                 name=name[:MAX_NAME],
                 status=401,
             )

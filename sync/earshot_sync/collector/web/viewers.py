@@ -9,12 +9,16 @@ from earshot_sync.collector.web.guard import SignInRequired, Viewer, session_tok
 from earshot_sync.collector.web.zone import viewer_zone
 
 
-def current_viewer(web: Web, request: Request) -> Viewer | None:
-    """The viewer whose live session cookie came with the request; never a device token."""
+def current_viewer(web: Web, request: Request, *, touch: bool = True) -> Viewer | None:
+    """The viewer whose live session cookie came with the request; never a device token.
+
+    ``touch=False``: a request the page's script makes by itself, which must not count as the
+    viewer using the pages (it would keep an idle session alive for ever).
+    """
     token = session_token(request)
     if token is None:
         return None
-    session = web.accounts.session(token, web.clock())
+    session = web.accounts.session(token, web.clock(), touch=touch)
     if session is None:
         return None
     return Viewer(
@@ -25,9 +29,9 @@ def current_viewer(web: Web, request: Request) -> Viewer | None:
     )
 
 
-def viewer_required(web: Web) -> Callable[[Request], Viewer]:
+def viewer_required(web: Web, *, touch: bool = True) -> Callable[[Request], Viewer]:
     def require(request: Request) -> Viewer:
-        viewer = current_viewer(web, request)
+        viewer = current_viewer(web, request, touch=touch)
         if viewer is None:
             ended = session_token(request) is not None
             raise SignInRequired(wanted_url(request), ended=ended)

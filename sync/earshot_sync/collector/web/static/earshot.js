@@ -83,8 +83,10 @@
     }
 
     function stop(message) {
+      stopped = true;
       if (timer) {
         clearInterval(timer);
+        timer = null;
       }
       if (status) {
         status.textContent = message;
@@ -138,7 +140,31 @@
         });
     }
 
-    timer = setInterval(poll, POLL_MS);
+    // Only while the tab is visible: a hidden tab asks nothing (no load on the collector),
+    // and on coming back it asks at once, then every POLL_MS again.
+    var stopped = false;
+    function start() {
+      if (!timer && !stopped) {
+        timer = setInterval(poll, POLL_MS);
+      }
+    }
+    function pause() {
+      if (timer) {
+        clearInterval(timer);
+        timer = null;
+      }
+    }
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden) {
+        pause();
+      } else if (!timer && !stopped) {
+        poll();
+        start();
+      }
+    });
+    if (!document.hidden) {
+      start();
+    }
     if (status) {
       status.textContent = "New entries appear here by themselves.";
     }
