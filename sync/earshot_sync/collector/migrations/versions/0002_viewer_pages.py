@@ -35,7 +35,10 @@ _SQLITE_SEARCH = [
     # External content: the index holds no copy of the text, it reads current's columns.
     "CREATE VIRTUAL TABLE current_search USING fts5(text, idea, tags, content='current', "
     "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "INSERT INTO current_search(current_search) VALUES ('rebuild')",
+    # Not 'rebuild': that would index every row, deleted ones too, which the triggers below
+    # then never take out (they only forget rows they consider indexed).
+    "INSERT INTO current_search(rowid, text, idea, tags) "
+    "SELECT id, text, idea, tags FROM current WHERE NOT deleted",
     # Deleted entries are never searched, so they are kept out of the index.
     "CREATE TRIGGER current_search_insert AFTER INSERT ON current WHEN NOT new.deleted BEGIN "
     "INSERT INTO current_search(rowid, text, idea, tags) "
