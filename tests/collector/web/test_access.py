@@ -328,18 +328,6 @@ def test_sign_in_without_cookies_says_so(shared: Site) -> None:
     assert "Allow cookies for this site" in text(answer.text)
 
 
-def test_a_form_field_sent_as_a_file_gets_a_page(shared: Site) -> None:
-    answer = requests.post(
-        shared.url + "/sign-in",
-        files={"name": ("name.txt", b"Dana")},
-        headers={"Origin": shared.url},
-        allow_redirects=False,
-        timeout=30,
-    )
-    assert answer.status_code == 400
-    assert "could not be read" in text(answer.text)
-
-
 @pytest.mark.parametrize(
     ("name", "password"),
     [("Da\x00na", site.PASSWORD), (site.VIEWER, "pass\x00word"), ("n" * 5000, "x" * 5000)],

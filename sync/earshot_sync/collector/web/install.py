@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from earshot_sync.collector.web import digest, entry, export, feed, follow_up, signin, trends
+from earshot_sync.collector.web.body_limit import PageBodyLimit
 from earshot_sync.collector.web.context import Web
 from earshot_sync.collector.web.guard import (
     SESSION_COOKIE,
@@ -25,6 +26,8 @@ _FRAGMENTS = ("/feed/newer",)
 
 
 def install(app: FastAPI, web: Web) -> None:
+    # Added last is outermost: the security headers go on the body limit's answers too.
+    app.add_middleware(PageBodyLimit, pages=web.pages)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (signin, feed, entry, trends, follow_up, export, digest):
