@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,7 @@ from earshot_sync.collector.reading import (
     UnknownEntry,
     search_terms,
 )
-from earshot_sync.collector.store import Store
+from earshot_sync.collector.store import Device, Store
 from earshot_sync.protocol import ENTRIES_PATH, decode_results
 from tests.collector.conftest import batch, make_entry
 from tests.collector_server import Collector
@@ -515,3 +516,167 @@ def test_top_tags_follow_the_current_revision_and_its_time(
         tz=ZoneInfo("UTC"),
     )
     assert filtered.top_tags == (("moved", 1), ("stays", 1))
+
+
+def test_short_words_match_whole_words_and_longer_ones_their_beginnings(
+    collector: Collector, reader: Reader
+) -> None:
+    # "a" as a beginning would match nearly every entry (the costliest search there is).
+    alone = make_entry(text="Got a refund", tags=[])
+    apple = make_entry(text="Apple pie was cold", tags=[])
+    ab = make_entry(text="The ab test screen froze", tags=[])
+    post(collector, alone, apple, ab)
+
+    def found(search: str) -> set[str]:
+        return set(ids(reader.feed(FeedFilter(search=search)).items))
+
+    assert found("a") == {alone["id"]}
+    assert found("ab") == {ab["id"]}
+    assert found("app") == {apple["id"]}
+    assert found("APP COLD") == {apple["id"]}
+    assert found("fro") == {ab["id"]}
+
+
+def test_accents_and_case_in_search_on_each_database(collector: Collector, reader: Reader) -> None:
+    # What docs/pages.md says: case never matters (on PostgreSQL whatever its locale; the test
+    # server runs under the C locale); accents are ignored on SQLite only.
+    cafe = make_entry(text="Der Café war zu voll", tags=[])
+    uber = make_entry(text="Über die Kasse gestolpert", tags=[])
+    post(collector, cafe, uber)
+
+    def found(search: str) -> set[str]:
+        return set(ids(reader.feed(FeedFilter(search=search)).items))
+
+    for typed in ("über", "Über", "ÜBER", "übe"):
+        assert found(typed) == {uber["id"]}, typed
+    assert found("café") == {cafe["id"]}
+    assert found("CAFÉ") == {cafe["id"]}
+    if collector.database.startswith("sqlite"):
+        assert found("cafe") == {cafe["id"]}
+        assert found("uber") == {uber["id"]}
+    else:
+        assert found("cafe") == set()
+        assert found("uber") == set()
+
+
+def test_a_resolved_call_back_stays_out_of_the_queue_when_its_entry_is_revised(
+    collector: Collector, reader: Reader
+) -> None:
+    asks = make_entry(created_at=at(1), follow_up=True, contact="0170")
+    other = make_entry(created_at=at(2), follow_up=True, contact="0171")
+    gone = make_entry(created_at=at(3), follow_up=True, contact="0172")
+    post(collector, asks, other, gone)
+    now = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    reader.mark_follow_up(asks["id"], "resolved", "Sorted", "ana", now)
+    post(
+        collector,
+        asks | {"revision": 2, "text": "Typo fixed"},
+        gone | {"revision": 2, "deleted": True},
+    )
+    assert ids(reader.follow_up_queue(FeedFilter()).items) == [other["id"]]
+    assert ids(reader.feed(FeedFilter(needs_follow_up=True)).items) == [other["id"]]
+    item = reader.entry(asks["id"])
+    assert item is not None
+    assert item.item.follow_up_state == "resolved"
+    # Reopened by a viewer: back in the queue; a revision that no longer asks: out again.
+    reader.mark_follow_up(asks["id"], "contacted", "Called again", "ben", now)
+    assert ids(reader.follow_up_queue(FeedFilter()).items) == [asks["id"], other["id"]]
+    post(collector, other | {"revision": 2, "follow_up": False})
+    assert ids(reader.follow_up_queue(FeedFilter()).items) == [asks["id"]]
+
+
+def test_the_tag_filter_pages_in_time_order_within_dates(
+    collector: Collector, reader: Reader
+) -> None:
+    tagged = [make_entry(created_at=at(n), tags=["Card", "till"]) for n in range(5)]
+    tagged.append(make_entry(created_at=at(2), tags=["card"]))
+    post(collector, *tagged, make_entry(created_at=at(3), tags=["cash"]))
+    f = FeedFilter(tag="CARD", since=T0 + timedelta(minutes=1), until=T0 + timedelta(minutes=4))
+    expected = [
+        e["id"]
+        for e in sorted(tagged, key=lambda e: (e["created_at"], e["id"]), reverse=True)
+        if at(1) <= e["created_at"] < at(4)
+    ]
+    seen: list[str] = []
+    after: Cursor | None = None
+    while True:
+        page = reader.feed(f, after=after, limit=2)
+        seen.extend(ids(page.items))
+        if page.next_cursor is None:
+            break
+        after = page.next_cursor
+    assert seen == expected
+    newest = Cursor(T0 + timedelta(minutes=2), tagged[2]["id"])
+    assert set(ids(reader.newer(f, than=newest))) == {
+        e["id"] for e in tagged if at(2) <= e["created_at"] < at(4)
+    } - {e["id"] for e in tagged if e["created_at"] == at(2) and e["id"] <= tagged[2]["id"]}
+
+
+def test_trends_with_a_search_count_as_the_feed_finds_per_day(
+    collector: Collector, reader: Reader
+) -> None:
+    entries = [
+        make_entry(created_at=(T0 + timedelta(hours=10 * n)).isoformat(), text=word, kind=kind)
+        for n, (word, kind) in enumerate(
+            [("card failed", "complaint"), ("card ok", "praise"), ("cash", "praise")] * 3
+        )
+    ]
+    post(collector, *entries)
+    tz = ZoneInfo("Europe/Berlin")
+    trends = reader.trends(
+        FeedFilter(search="card", tag="queue"),
+        start=date(2026, 10, 20),
+        end=date(2026, 10, 25),
+        tz=tz,
+    )
+    per_day = [
+        sum(counts[position] for counts in trends.kinds_per_day.values())
+        for position in range(len(trends.days))
+    ]
+    expected = [0] * len(trends.days)
+    for e in entries:
+        if "card" in e["text"]:
+            day = datetime.fromisoformat(e["created_at"]).astimezone(tz).date()
+            expected[(day - date(2026, 10, 20)).days] += 1
+    assert per_day == expected
+    assert trends.total == 6
+    assert sum(trends.kinds_per_day["praise"]) == 3
+    assert trends.top_tags == (("queue", 6),)
+
+
+def test_filters_read_their_index_in_order_on_sqlite(tmp_path: Path) -> None:
+    # PostgreSQL's plans depend on its statistics (bench/ checks them on a big store).
+    from sqlalchemy import event
+
+    store = Store.open(f"sqlite:///{tmp_path / 'plans.db'}")
+    try:
+        entry = make_entry(follow_up=True, contact="0170", station="till 2", tags=["card"])
+        store.ingest([entry], Device(1, "till-1", T0, None, None, None), T0, 0.0)
+        reader = Reader(store)
+        with store.read() as connection:
+            engine = connection.engine
+        statements: list[tuple[str, Any]] = []
+
+        def keep(_c: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+            if statement.startswith("SELECT"):
+                statements.append((statement, parameters))
+
+        event.listen(engine, "before_cursor_execute", keep)
+        assert ids(reader.feed(FeedFilter(stations=("till 2",))).items) == [entry["id"]]
+        assert ids(reader.feed(FeedFilter(tag="card")).items) == [entry["id"]]
+        assert ids(reader.follow_up_queue(FeedFilter()).items) == [entry["id"]]
+        event.remove(engine, "before_cursor_execute", keep)
+        assert len(statements) == 3
+        with store.read() as connection:
+            for statement, parameters in statements:
+                plan = " / ".join(
+                    row[-1]
+                    for row in connection.exec_driver_sql(
+                        "EXPLAIN QUERY PLAN " + statement, parameters
+                    )
+                )
+                # Sorted per page is what made a station's pages slow with many entries.
+                assert "TEMP B-TREE" not in plan, plan
+                assert "INDEX" in plan, plan
+    finally:
+        store.close()

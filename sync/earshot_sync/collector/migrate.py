@@ -10,7 +10,7 @@ from pathlib import Path
 
 from earshot.core.schema_migrations import Migrations
 
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 MIGRATIONS = Migrations(Path(__file__).with_name("migrations"), SCHEMA_HEAD)
 head = MIGRATIONS.head
 current = MIGRATIONS.current

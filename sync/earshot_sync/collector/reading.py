@@ -23,13 +23,15 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
-    exists,
+    column,
     false,
     func,
     literal_column,
     or_,
     select,
     text,
+    update,
+    values,
 )
 
 from earshot_sync.collector import schema
@@ -45,6 +47,9 @@ _WORD = re.compile(r"[^\W_]+")
 _MAX_TERMS = 16
 _MAX_TERM = 64
 _MAX_SEARCH = 1000
+# A word this long or longer also finds the words it begins; a shorter one only itself: "a*"
+# would match nearly every entry, and a search that matches everything costs the most.
+PREFIX_FROM = 3
 _CURSOR_ID = re.compile(r"[0-9a-f-]{1,36}")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TOP = 20
@@ -164,7 +169,8 @@ class Trends:
 
 def search_terms(search: str) -> list[str]:
     """The words of what a person typed into the search box (at most 16, each at most 64
-    characters); the reader looks for entries that have all of them, as word beginnings."""
+    characters); the reader looks for entries that have all of them, as word beginnings
+    (words shorter than ``PREFIX_FROM`` as whole words)."""
     words = _WORD.findall(unicodedata.normalize("NFC", search[:_MAX_SEARCH]))
     # Not lower-cased here: each index folds case its own way (FTS5's unicode61; PostgreSQL's
     # 'simple' by the database's locale), and does the same to the query.
@@ -220,14 +226,6 @@ def _item(row: Row[Any]) -> FeedItem:
     )
 
 
-def _not_resolved() -> ColumnElement[bool]:
-    # An alias: the feed's query joins follow_ups itself, and would swallow this FROM.
-    resolved = _follow_ups.alias("resolved")
-    return ~exists().where(
-        resolved.c.entry_id == _current.c.entry_id, resolved.c.state == "resolved"
-    )
-
-
 def _storable(value: str) -> bool:
     # Nothing stored holds a NUL or a lone surrogate (ingest refuses them), and PostgreSQL's
     # driver cannot even send them: a filter value with one matches nothing.
@@ -245,7 +243,7 @@ class Reader:
 
     # Filters
 
-    def _search(self, search: str) -> ColumnElement[bool] | None:
+    def _search(self, search: str, ranged: bool) -> ColumnElement[bool] | None:
         if not search.strip():
             return None
         terms = search_terms(search)
@@ -255,17 +253,32 @@ class Reader:
         if self._dialect == "sqlite":
             # Each word quoted (a word has no quote in it) and a prefix: FTS5's query syntax
             # never sees what was typed. The text is a bound parameter, never SQL.
-            query = " ".join(f'"{term}"*' for term in terms)
+            query = " ".join(f'"{term}"' + _star(term, "*") for term in terms)
             matches = text("SELECT rowid FROM current_search WHERE current_search MATCH :q")
-            return _current.c.id.in_(
-                matches.bindparams(q=query).columns(literal_column("rowid", Integer))
+            # The matches are worked out once per statement either way. In a bounded range
+            # (trends), "id + 0" keeps SQLite from walking every match for each local day: it
+            # reads the range from the time index and looks each row up in the matches.
+            key = _current.c.id + 0 if ranged else _current.c.id
+            return key.in_(matches.bindparams(q=query).columns(literal_column("rowid", Integer)))
+        # PostgreSQL's 'simple' lower-cases by the database's locale: under the C locale only
+        # A-Z, so "über" would not find "Über". Each word also as lower, Capitalised and UPPER
+        # case (the index folds them as it folded the text) finds it whatever the locale.
+        query = " & ".join(
+            "("
+            + " | ".join(
+                f"'{variant}'" + _star(term, ":*")
+                for variant in dict.fromkeys((term, term.lower(), term.capitalize(), term.upper()))
             )
-        query = " & ".join(f"'{term}':*" for term in terms)
+            + ")"
+            for term in terms
+        )
         return text(f"{schema.PG_SEARCH_VECTOR} @@ to_tsquery('simple'::regconfig, :q)").bindparams(
             q=query
         )  # type: ignore[return-value]
 
-    def _conditions(self, f: FeedFilter) -> list[ColumnElement[bool]]:
+    def _conditions(self, f: FeedFilter, ranged: bool = False) -> list[ColumnElement[bool]]:
+        """The filter as conditions on ``current``; ``ranged`` when the time range, not the
+        search, should lead (counting a range rather than paging)."""
         c = _current.c
         conditions: list[ColumnElement[bool]] = [c.deleted.is_(False)]
         # An empty IN () is false: a filter whose values were all unstorable matches nothing.
@@ -281,34 +294,36 @@ class Reader:
             if _SENTIMENT_NONE in f.sentiments:
                 either.append(c.sentiment.is_(None))
             conditions.append(or_(false(), *either))
-        if f.tag is not None and f.tag.strip():
-            tags = _labels([f.tag.lower()], MAX_TAG)
-            # An alias: trends' tag count joins entry_tags itself, and would swallow this FROM.
-            tagged = _entry_tags.alias("tagged")
-            conditions.append(
-                exists().where(tagged.c.entry_id == c.entry_id, tagged.c.tag.in_(tags))
-            )
+        moment = _keys(f)[0]
+        tags = _tag(f)
+        if tags == []:
+            conditions.append(false())
+        elif tags is not None:
+            # Joined, and the time bounds and paging on the tag's rows: one index range of
+            # entry_tags(tag, created_at, entry_id) in time order, whether the tag is rare or
+            # common (probing each entry's tags walked the whole time index for a rare one).
+            conditions.extend([_TAGGED.c.entry_id == c.entry_id, _TAGGED.c.tag == tags[0]])
         if f.since is not None:
-            conditions.append(c.created_at >= f.since)
+            conditions.append(moment >= f.since)
         if f.until is not None:
-            conditions.append(c.created_at < f.until)
-        searched = self._search(f.search)
+            conditions.append(moment < f.until)
+        searched = self._search(f.search, ranged)
         if searched is not None:
             conditions.append(searched)
         if f.needs_follow_up:
-            conditions.extend([c.follow_up.is_(True), _not_resolved()])
+            conditions.append(c.open_follow_up.is_(True))
         return conditions
 
     def _items(self, conditions: list[ColumnElement[bool]]) -> Select[Any]:
         joined = _current.outerjoin(_follow_ups, _follow_ups.c.entry_id == _current.c.entry_id)
         return select(*_ITEM_COLUMNS).select_from(joined).where(*conditions)
 
-    def _page(self, conditions: list[ColumnElement[bool]], newest_first: bool, limit: int) -> Page:
-        c = _current.c
+    def _page(
+        self, f: FeedFilter, conditions: list[ColumnElement[bool]], newest_first: bool, limit: int
+    ) -> Page:
+        moment, entry_id = _keys(f)
         limit = max(1, min(limit, 1000))
-        order = (
-            (c.created_at.desc(), c.entry_id.desc()) if newest_first else (c.created_at, c.entry_id)
-        )
+        order = (moment.desc(), entry_id.desc()) if newest_first else (moment, entry_id)
         query = self._items(conditions).order_by(*order).limit(limit + 1)
         with self._store.read() as connection:
             items = tuple(_item(row) for row in connection.execute(query))
@@ -323,16 +338,16 @@ class Reader:
         """Newest first; ``after`` is the previous page's ``next_cursor``."""
         conditions = self._conditions(f)
         if after is not None:
-            conditions.append(_before(after))
-        return self._page(conditions, newest_first=True, limit=limit)
+            conditions.append(_before(f, after))
+        return self._page(f, conditions, newest_first=True, limit=limit)
 
     def newer(self, f: FeedFilter, *, than: Cursor, limit: int = 200) -> tuple[FeedItem, ...]:
         """Entries newer than ``than`` (the newest one shown), newest first: the live update.
 
         When more than ``limit`` are newer, these are the oldest ``limit`` of them, so that
         asking again with the newest of these as ``than`` leaves no gap."""
-        conditions = [*self._conditions(f), _after(than)]
-        page = self._page(conditions, newest_first=False, limit=limit)
+        conditions = [*self._conditions(f), _after(f, than)]
+        page = self._page(f, conditions, newest_first=False, limit=limit)
         return tuple(reversed(page.items))
 
     def export(self, f: FeedFilter) -> Iterator[FeedItem]:
@@ -400,20 +415,14 @@ class Reader:
         sentiments = {name: [0] * len(days) for name in (*SENTIMENTS, _SENTIMENT_NONE)}
         sites: dict[str, int] = {}
         total = 0
-        c = _current.c
-        sentiment = func.coalesce(c.sentiment, _SENTIMENT_NONE)
         with self._store.read() as connection:
-            # One small GROUP BY per local day, each an index range: cheaper than computing a
-            # local day for every row (and a time zone's offset may change within the range).
-            for position, day in enumerate(days):
-                low = datetime.combine(day, time(), tz).astimezone(UTC)
-                high = datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC)
-                counted = (
-                    select(c.kind, sentiment, c.site, func.count())
-                    .where(*self._conditions(replace(f, since=low, until=high)))
-                    .group_by(c.kind, sentiment, c.site)
-                )
-                for kind, feeling, site, n in connection.execute(counted):
+            if days:
+                # One statement for the whole range: each local day's UTC bounds (a time zone's
+                # offset may change within the range) joined to its index range, so the filter,
+                # a search above all, is worked out once, not once per day.
+                for position, kind, feeling, site, n in connection.execute(
+                    self._counts_per_day(f, days, tz)
+                ):
                     kinds.setdefault(kind, [0] * len(days))[position] += n
                     sentiments.setdefault(feeling, [0] * len(days))[position] += n
                     sites[site] = sites.get(site, 0) + n
@@ -427,6 +436,38 @@ class Reader:
             top_tags=top_tags,
             per_site=tuple(per_site),
             total=total,
+        )
+
+    def _counts_per_day(self, f: FeedFilter, days: Sequence[date], tz: ZoneInfo) -> Select[Any]:
+        c = _current.c
+        bounds = [
+            (
+                position,
+                datetime.combine(day, time(), tz).astimezone(UTC),
+                datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC),
+            )
+            for position, day in enumerate(days)
+        ]
+        # A CTE, not a FROM (VALUES ...) AS t(columns): SQLite has no column list there.
+        local_days = (
+            values(
+                column("position", Integer),
+                column("low", c.created_at.type),
+                column("high", c.created_at.type),
+                name="local_days",
+            )
+            .data(bounds)
+            .cte("local_days")
+        )
+        within = and_(c.created_at >= local_days.c.low, c.created_at < local_days.c.high)
+        sentiment = func.coalesce(c.sentiment, _SENTIMENT_NONE)
+        return (
+            select(local_days.c.position, c.kind, sentiment, c.site, func.count())
+            .select_from(local_days.join(_current, within))
+            .where(
+                *self._conditions(replace(f, since=bounds[0][1], until=bounds[-1][2]), ranged=True)
+            )
+            .group_by(local_days.c.position, c.kind, sentiment, c.site)
         )
 
     def _top_tags(
@@ -443,7 +484,7 @@ class Reader:
             # "IN (entries)", not a join: the entries lead, each probing its own tags (a join
             # left to SQLite's planner without statistics walked every tag in the store).
             matching = select(_current.c.entry_id).where(
-                *self._conditions(replace(f, since=begin, until=finish))
+                *self._conditions(replace(f, since=begin, until=finish), ranged=True)
             )
             where = tags.entry_id.in_(matching)
         counted = (
@@ -461,10 +502,11 @@ class Reader:
         self, f: FeedFilter, *, after: Cursor | None = None, limit: int = 50
     ) -> Page:
         """Entries that asked for a call-back and are not resolved, OLDEST first."""
-        conditions = self._conditions(replace(f, needs_follow_up=True))
+        f = replace(f, needs_follow_up=True)
+        conditions = self._conditions(f)
         if after is not None:
-            conditions.append(_after(after))
-        return self._page(conditions, newest_first=False, limit=limit)
+            conditions.append(_after(f, after))
+        return self._page(f, conditions, newest_first=False, limit=limit)
 
     def mark_follow_up(
         self, entry_id: str, state: str, note: str, viewer: str, now: datetime
@@ -493,6 +535,12 @@ class Reader:
                     index_elements=[_follow_ups.c.entry_id], set_=values
                 )
             )
+            # The queue's marker, in the same transaction as the state it follows.
+            connection.execute(
+                update(_current)
+                .where(c.entry_id == entry_id)
+                .values(open_follow_up=state != "resolved")
+            )
             connection.execute(
                 schema.follow_up_events.insert().values(
                     entry_id=entry_id,
@@ -504,20 +552,43 @@ class Reader:
             )
 
 
-def _before(cursor: Cursor) -> ColumnElement[bool]:
+def _star(term: str, star: str) -> str:
+    return star if len(term) >= PREFIX_FROM else ""
+
+
+# entry_tags as the tag filter joins it (an alias: trends' tag count reads entry_tags itself).
+_TAGGED = _entry_tags.alias("tagged")
+
+
+def _tag(f: FeedFilter) -> list[str] | None:
+    """The tag filter's key (one, or none when it cannot be stored); None for no tag filter."""
+    if f.tag is None or not f.tag.strip():
+        return None
+    return _labels([f.tag.lower()], MAX_TAG)
+
+
+def _keys(f: FeedFilter) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The (time, id) a filter's entries are bounded, ordered and paged by: the tag's rows'
+    copy when it filters by tag (its index is then in time order), else current's."""
+    if _tag(f):
+        return _TAGGED.c.created_at, _TAGGED.c.entry_id
+    return _current.c.created_at, _current.c.entry_id
+
+
+def _before(f: FeedFilter, cursor: Cursor) -> ColumnElement[bool]:
     # The first term alone bounds the index range; the second drops the ties already shown.
-    c = _current.c
+    moment, entry_id = _keys(f)
     return and_(
-        c.created_at <= cursor.created_at,
-        or_(c.created_at < cursor.created_at, c.entry_id < cursor.entry_id),
+        moment <= cursor.created_at,
+        or_(moment < cursor.created_at, entry_id < cursor.entry_id),
     )
 
 
-def _after(cursor: Cursor) -> ColumnElement[bool]:
-    c = _current.c
+def _after(f: FeedFilter, cursor: Cursor) -> ColumnElement[bool]:
+    moment, entry_id = _keys(f)
     return and_(
-        c.created_at >= cursor.created_at,
-        or_(c.created_at > cursor.created_at, c.entry_id > cursor.entry_id),
+        moment >= cursor.created_at,
+        or_(moment > cursor.created_at, entry_id > cursor.entry_id),
     )
 
 

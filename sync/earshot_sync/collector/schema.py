@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -87,6 +88,9 @@ current = Table(
     Column("tags", Text, nullable=False),
     Column("contact", Text, nullable=True),
     Column("follow_up", Boolean, nullable=False),
+    # follow_up, not deleted and the follow-up not resolved: the queue's rows (written by
+    # ingest and by Reader.mark_follow_up, back-filled by migration 0003).
+    Column("open_follow_up", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("entry_id", name="uq_current_entry_id"),
     Index("ix_current_received_at", "received_at"),
     # Keyset paging newest first; with the columns trends count by, so that counting a month
@@ -95,8 +99,10 @@ current = Table(
         "ix_current_created_at", "created_at", "entry_id", "deleted", "kind", "sentiment", "site"
     ),
     Index("ix_current_site_created_at", "site", "created_at", "entry_id"),
-    Index("ix_current_station", "station"),
-    Index("ix_current_follow_up_created_at", "follow_up", "created_at", "entry_id"),
+    # A filter's entries newest first straight from the index, never sorted per page.
+    Index("ix_current_station_created_at", "station", "created_at", "entry_id"),
+    Index("ix_current_kind_created_at", "kind", "created_at", "entry_id"),
+    Index("ix_current_open_follow_up_created_at", "open_follow_up", "created_at", "entry_id"),
 )
 
 # One row per tag of each entry's current revision, lower-cased (cut to MAX_TAG characters).
@@ -107,7 +113,8 @@ entry_tags = Table(
     Column("entry_id", String(36), primary_key=True),
     Column("tag", String(100), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    Index("ix_entry_tags_tag", "tag", "entry_id"),
+    # The tag filter walks one tag's entries in time order (and keyset pages on them).
+    Index("ix_entry_tags_tag_created_at", "tag", "created_at", "entry_id"),
     Index("ix_entry_tags_created_at", "created_at", "tag"),
 )
 

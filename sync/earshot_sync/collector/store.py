@@ -372,6 +372,9 @@ class Store:
             }
             for row in newest.values()
         ]
+        for value in values:
+            # The follow-up queue's marker (schema.current); a resolved one is closed below.
+            value["open_follow_up"] = value["follow_up"] and not value["deleted"]
         insert = self._insert(current)
         excluded = insert.excluded
         statement = insert.on_conflict_do_update(
@@ -392,6 +395,21 @@ class Store:
         )
         created = {row["entry_id"]: row["created_at"] for row in values}
         self._replace_tags(connection, advanced, documents, created)
+        opened = [row["entry_id"] for row in values if row["open_follow_up"]]
+        self._keep_resolved_closed(connection, sorted(set(opened) & set(advanced)))
+
+    def _keep_resolved_closed(self, connection: Connection, entry_ids: list[str]) -> None:
+        """A new revision of an entry whose call-back was resolved does not reopen it."""
+        current = schema.current
+        follow_ups = schema.follow_ups
+        for start in range(0, len(entry_ids), _CHUNK):
+            resolved = select(follow_ups.c.entry_id).where(
+                follow_ups.c.entry_id.in_(entry_ids[start : start + _CHUNK]),
+                follow_ups.c.state == "resolved",
+            )
+            connection.execute(
+                update(current).where(current.c.entry_id.in_(resolved)).values(open_follow_up=False)
+            )
 
     def _current_revisions(
         self, connection: Connection, entry_ids: list[str]
