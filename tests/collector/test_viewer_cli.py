@@ -7,6 +7,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import select
 import subprocess
 import termios
@@ -151,23 +152,32 @@ def _on_terminal(database: str, *args: str, answers: list[str]) -> tuple[int, st
     )
     os.close(terminal)
     screen = b""
-    pending = list(answers)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([controller], [], [], 0.5)
-        if ready:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            screen += chunk
-            if pending and screen.rstrip().endswith(b":"):
-                os.write(controller, pending.pop(0).encode() + b"\n")
-        elif process.poll() is not None:
-            break
-    code = process.wait(timeout=180)
+    answered = 0
+    deadline = time.monotonic() + 90
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            ready, _, _ = select.select([controller], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(controller, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+                screen += chunk
+            # Answer each prompt shown so far, however the output was cut into chunks.
+            prompts = len(re.findall(rb"(?:Password|again): ", screen))
+            while answered < min(prompts, len(answers)):
+                os.write(controller, answers[answered].encode() + b"\n")
+                answered += 1
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    try:
+        while select.select([controller], [], [], 0.1)[0]:
+            screen += os.read(controller, 4096)
+    except OSError:
+        pass
     os.close(controller)
     return code, screen.decode("utf-8", "replace")
 
