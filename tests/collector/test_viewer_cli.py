@@ -197,3 +197,18 @@ def test_on_a_terminal_the_password_is_asked_twice_and_not_shown(
     assert code == 1
     assert "differ" in screen
     assert [row["name"] for row in names(database)] == ["ana"]
+
+
+def test_add_viewer_refuses_a_name_that_differs_only_in_capitals(
+    database: str, accounts: Accounts
+) -> None:
+    assert run(database, "add-viewer", "Ana", input=PASSWORD + "\n").returncode == 0
+    for other in ("ana", "ANA", " aNa "):
+        again = run(database, "add-viewer", other, input="another long secret\n")
+        assert again.returncode == 1, other
+        assert "differs only in capitals" in again.stderr
+    # German ß and "SS" are the same name to a reader too (casefold, not lower).
+    assert run(database, "add-viewer", "Strauß", input=PASSWORD + "\n").returncode == 0
+    assert run(database, "add-viewer", "STRAUSS", input=PASSWORD + "\n").returncode == 1
+    assert [row["name"] for row in names(database)] == ["Ana", "Strauß"]
+    assert accounts.sign_in("Ana", PASSWORD, datetime.now(UTC)) is not None

@@ -166,12 +166,20 @@ class Accounts:
     # Viewers
 
     def add_viewer(self, name: str, password: str, now: datetime) -> None:
-        """ViewerExists, WeakPassword, BadName."""
+        """ViewerExists (also for a name that differs only in capitals), WeakPassword, BadName."""
         name = check_name(name)
         check_password(password)
         password_hash = self._hasher.hash(password)
         try:
             with self._store.write() as connection:
+                # Names are told apart by people, not by capitals: "Ana" and "ana" would be
+                # two accounts whose call-back history reads the same. Viewers are a handful,
+                # so their names are read and compared here (casefold, which knows more than
+                # SQL's lower() does on SQLite); the unique index covers exact equality only.
+                folded = name.casefold()
+                names = connection.execute(select(schema.viewers.c.name)).scalars()
+                if any(existing.casefold() == folded for existing in names):
+                    raise ViewerExists(name)
                 connection.execute(
                     schema.viewers.insert().values(
                         name=name, password_hash=password_hash, created_at=now

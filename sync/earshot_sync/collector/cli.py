@@ -362,8 +362,8 @@ def cmd_add_viewer(
         return EXIT_FAILED
     except ViewerExists:
         print(
-            f"A viewer named {name!r} already exists (see list-viewers; set-password gives "
-            "a new password).",
+            f"A viewer named {name!r} already exists, or one whose name differs only in "
+            "capitals (see list-viewers; set-password gives a new password).",
             file=err,
         )
         return EXIT_FAILED
