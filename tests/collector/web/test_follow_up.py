@@ -180,3 +180,59 @@ def test_signed_out_post_goes_to_sign_in(shared: Site) -> None:
     )
     assert answer.status_code == 303
     assert answer.headers["Location"].startswith("/sign-in")
+
+
+def test_a_mark_sent_after_the_session_ended_says_it_was_not_saved(own: Site) -> None:
+    viewer = own.viewer()
+    entry_id = waiting(own)[0]
+    page = viewer.get(own.url + f"/entries/{entry_id}", timeout=30)
+    csrf = site.hidden_value(page.text)
+    cookie = viewer.cookies["earshot_session"]
+    # The session ends (here: signed out in another tab) while the note is being typed.
+    own.post(viewer, "/sign-out", {"csrf": csrf})
+    late = requests.Session()
+    late.cookies.set("earshot_session", cookie)
+    answer = own.post(
+        late,
+        f"/entries/{entry_id}/follow-up",
+        {"state": "resolved", "note": "Called back, all fine.", "csrf": csrf},
+        Referer=own.url + f"/entries/{entry_id}",
+    )
+    assert answer.status_code == 303
+    where = answer.headers["Location"]
+    # Back to the entry's page after signing in, not to the form's address (GET: 405).
+    form = late.get(own.url + where, timeout=30)
+    assert "NOT saved" in text(form.text)
+    token = site.hidden_value(form.text, site.SIGN_IN_TOKEN_FIELD)
+    next_url = site.hidden_value(form.text, "next")
+    assert next_url == f"/entries/{entry_id}"
+    signed = late.post(
+        own.url + site.SIGN_IN_PATH,
+        data={
+            "name": site.VIEWER,
+            "password": site.PASSWORD,
+            site.SIGN_IN_TOKEN_FIELD: token,
+            "next": next_url,
+        },
+        headers={"Origin": own.url},
+        timeout=30,
+    )
+    assert signed.status_code == 200
+    assert signed.url == own.url + f"/entries/{entry_id}"
+    assert "Waiting for a call-back" in text(signed.text)  # nothing was saved
+
+
+def test_a_form_sent_from_elsewhere_after_the_session_ended_goes_to_the_feed(
+    shared: Site,
+) -> None:
+    session = requests.Session()
+    session.cookies.set("earshot_session", "x" * 43)
+    answer = shared.post(
+        session,
+        "/entries/1/follow-up",
+        {"state": "resolved", "note": "n", "csrf": "c"},
+        Referer="http://evil.example/entries/1",
+    )
+    assert answer.status_code == 303
+    assert "next=" not in answer.headers["Location"]
+    assert "unsaved=1" in answer.headers["Location"]

@@ -66,11 +66,28 @@ def wanted_url(request: Request) -> str:
     return request.url.path + ("?" + query if query else "")
 
 
-def sign_in_url(next_url: str, *, ended: bool = False) -> str:
+def sign_in_url(next_url: str, *, ended: bool = False, unsaved: bool = False) -> str:
     query = [] if next_url in ("", "/") else [("next", next_url)]
     if ended:
         query.append(("ended", "1"))
+    if unsaved:
+        query.append(("unsaved", "1"))
     return "/sign-in" + ("?" + urlencode(query) if query else "")
+
+
+def page_sent_from(request: Request) -> str:
+    """The page of this site a form was sent from (its Referer), else the feed.
+
+    After signing in, a form's own address would be asked for with GET, which it does not
+    answer: the viewer goes back to the page that has the form instead."""
+    referer = request.headers.get("referer", "")
+    try:
+        parts = urlsplit(referer)
+    except ValueError:
+        return "/"
+    if parts.netloc.lower() != request.headers.get("host", "").lower():
+        return "/"
+    return safe_next(parts.path + ("?" + parts.query if parts.query else ""))
 
 
 def safe_next(candidate: str | None) -> str:

@@ -15,6 +15,7 @@ from earshot_sync.collector.web.guard import (
     SESSION_COOKIE,
     Forbidden,
     SignInRequired,
+    page_sent_from,
     safe_next,
     sign_in_url,
 )
@@ -37,6 +38,11 @@ def install(app: FastAPI, web: Web) -> None:
     async def _sign_in(request: Request, error: Exception) -> Response:
         assert isinstance(error, SignInRequired)
         wanted = "/" if request.url.path in _FRAGMENTS else error.next_url
+        # A form sent after the session ended (a note typed for an hour): nothing was saved.
+        # Back to the page it came from, and the sign-in page says it was not saved.
+        unsaved = request.method not in ("GET", "HEAD")
+        if unsaved:
+            wanted = page_sent_from(request)
         if request.method == "GET" and request.headers.get("sec-fetch-site") == "cross-site":
             # A link from mail or chat: the browser held back our SameSite=Strict cookie. Ask
             # again from our own page (a same-site navigation carries it); a viewer who is
@@ -44,7 +50,7 @@ def install(app: FastAPI, web: Web) -> None:
             # safe_next: a path like //evil.example would be another site in a refresh.
             return web.pages.page(request, "again.html", {"target": safe_next(wanted)})
         answer = RedirectResponse(
-            sign_in_url(wanted, ended=error.ended),
+            sign_in_url(wanted, ended=error.ended, unsaved=unsaved),
             status_code=303,
             headers={"Cache-Control": "no-store"},
         )

@@ -71,7 +71,9 @@ def router(web: Web) -> APIRouter:
         return page
 
     @routes.get("/sign-in", response_class=HTMLResponse)
-    def sign_in_form(request: Request, next: str = "/", ended: str = "") -> Response:
+    def sign_in_form(
+        request: Request, next: str = "/", ended: str = "", unsaved: str = ""
+    ) -> Response:
         next_url = safe_next(next)
         if current_viewer(web, request) is not None:
             return RedirectResponse(next_url, status_code=303)
@@ -81,6 +83,11 @@ def router(web: Web) -> APIRouter:
             if ended
             else ""
         )
+        if unsaved:
+            notice = (
+                "You were signed out before the form was sent, so what you sent (a note, a "
+                "mark) was NOT saved. Sign in, then send it again from the page."
+            )
         return form_page(request, next_url, notice=notice)
 
     @routes.post("/sign-in", response_class=HTMLResponse)
