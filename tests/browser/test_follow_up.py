@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Browser, Page, expect
 
+from earshot_sync.collector.reading import MAX_NOTE
 from earshot_sync.collector.web.render import CALLBACK_LABELS, STATE_LABELS
 from tests.browser.conftest import Site, new_context, sign_in
 
@@ -105,10 +106,10 @@ def test_a_note_that_is_too_long_is_refused_and_kept(browser: Browser, own_site:
         page = context.new_page()
         sign_in(page)
         page.goto(f"/entries/{entry['id']}")
-        # The textarea stops at 500 characters; a hand-made request may not, so remove the limit.
+        # The textarea stops at MAX_NOTE characters; a hand-made request may not: no limit.
         note = page.get_by_label(NOTE)
         note.evaluate("element => element.removeAttribute('maxlength')")
-        note.fill("x" * 600)
+        note.fill("x" * (MAX_NOTE + 100))
         page.get_by_role("button", name="Mark done").click()
         expect(page.get_by_role("alert")).to_contain_text("too long")
         expect(page.locator("#call-back-state")).to_have_text(STATE_LABELS["open"])

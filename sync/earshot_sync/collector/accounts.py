@@ -25,6 +25,7 @@ from sqlalchemy import Connection, RowMapping, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from earshot_sync.collector import schema
+from earshot_sync.collector.storable import storable
 from earshot_sync.collector.store import Store
 from earshot_sync.collector.throttle import SignInThrottle
 
@@ -72,11 +73,6 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _sendable(value: str) -> bool:
-    # A NUL or a lone surrogate cannot be stored (or even sent to PostgreSQL): never a match.
-    return "\x00" not in value and not any("\ud800" <= char <= "\udfff" for char in value)
-
-
 def check_name(name: str) -> str:
     """The name as it will be kept (trimmed); BadName with the reason otherwise."""
     name = name.strip()
@@ -84,7 +80,7 @@ def check_name(name: str) -> str:
         raise BadName("A viewer name cannot be empty.")
     if len(name) > MAX_NAME:
         raise BadName(f"A viewer name is at most {MAX_NAME} characters.")
-    if not _sendable(name) or any(unicodedata.category(char) == "Cc" for char in name):
+    if not storable(name) or any(unicodedata.category(char) == "Cc" for char in name):
         raise BadName("A viewer name cannot contain control characters.")
     return name
 
@@ -97,7 +93,7 @@ def check_password(password: str) -> None:
         raise WeakPassword(f"A password is at most {MAX_PASSWORD} characters.")
     if not password.strip():
         raise WeakPassword("A password cannot be only spaces.")
-    if not _sendable(password):
+    if not storable(password):
         raise WeakPassword("A password cannot contain a NUL or an unpaired surrogate character.")
 
 
@@ -227,7 +223,7 @@ class Accounts:
             return [_viewer(row._mapping) for row in rows]
 
     def _id(self, connection: Connection, name: str) -> int | None:
-        if not _sendable(name):
+        if not storable(name):
             return None
         viewers = schema.viewers
         found = connection.execute(
@@ -242,7 +238,7 @@ class Accounts:
     # Signing in and out
 
     def _row(self, name: str) -> RowMapping | None:
-        if not _sendable(name):
+        if not storable(name):
             return None
         viewers = schema.viewers
         with self._store.read() as connection:

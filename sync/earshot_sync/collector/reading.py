@@ -36,6 +36,7 @@ from sqlalchemy import (
 
 from earshot_sync.collector import schema
 from earshot_sync.collector.columns import MAX_LABEL, MAX_TAG
+from earshot_sync.collector.storable import storable
 from earshot_sync.collector.store import Store
 from earshot_sync.protocol import KINDS, SENTIMENTS
 
@@ -226,14 +227,8 @@ def _item(row: Row[Any]) -> FeedItem:
     )
 
 
-def _storable(value: str) -> bool:
-    # Nothing stored holds a NUL or a lone surrogate (ingest refuses them), and PostgreSQL's
-    # driver cannot even send them: a filter value with one matches nothing.
-    return "\x00" not in value and not any("\ud800" <= char <= "\udfff" for char in value)
-
-
 def _labels(values: Sequence[str], length: int = MAX_LABEL) -> list[str]:
-    return [str(value)[:length] for value in values if _storable(str(value))]
+    return [str(value)[:length] for value in values if storable(str(value))]
 
 
 class Reader:

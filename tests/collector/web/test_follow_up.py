@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from earshot_sync.collector.reading import MAX_NOTE
 from tests.browser import site
 from tests.collector.web.conftest import Site
 from tests.collector.web.html import entry_ids, text
@@ -84,7 +85,7 @@ def test_marking_keeps_the_history_with_names(own: Site) -> None:
     ("form", "message"),
     [
         ({"state": "lost"}, "Choose “Contacted” or “Done”"),
-        ({"state": "contacted", "note": "n" * 501}, "The note is too long"),
+        ({"state": "contacted", "note": "n" * (MAX_NOTE + 1)}, "The note is too long"),
     ],
 )
 def test_bad_marks_get_a_message(shared: Site, form: dict[str, str], message: str) -> None:

@@ -10,12 +10,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from earshot_sync.collector.reading import BadFollowUp, UnknownEntry
+from earshot_sync.collector.reading import MAX_NOTE, BadFollowUp, UnknownEntry
 from earshot_sync.collector.web.context import Web
 from earshot_sync.collector.web.guard import SAVED_COOKIE, Viewer, check_form, safe_next
 from earshot_sync.collector.web.viewers import viewer_required
 
-MAX_NOTE = 500
 MAX_ID = 100
 STATES = ("contacted", "resolved")
 

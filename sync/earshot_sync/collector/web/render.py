@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from earshot import __version__
-from earshot_sync.collector.reading import Cursor, FeedItem
+from earshot_sync.collector.reading import MAX_NOTE, Cursor, FeedItem
 from earshot_sync.protocol import KINDS, SENTIMENTS
 
 HERE = Path(__file__).resolve().parent
@@ -90,6 +90,7 @@ class Pages:
             callback_labels=CALLBACK_LABELS,
             kinds=KINDS,
             sentiments=(*SENTIMENTS, "none"),
+            max_note=MAX_NOTE,  # the reader's own limit: the textarea stops where it does
         )
         self._environment.filters.update(
             local_time=local_time, local_date=local_date, shorten=shorten
