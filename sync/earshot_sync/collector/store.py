@@ -416,11 +416,13 @@ class Store:
     ) -> Iterator[tuple[str, int]]:
         current = schema.current
         for start in range(0, len(entry_ids), _CHUNK):
-            yield from connection.execute(
+            rows = connection.execute(
                 select(current.c.entry_id, current.c.revision).where(
                     current.c.entry_id.in_(entry_ids[start : start + _CHUNK])
                 )
-            ).tuples()
+            )
+            # Not Result.tuples(): SQLAlchemy 2.1 deprecates it (a Row is a tuple already).
+            yield from ((entry_id, revision) for entry_id, revision in rows)
 
     def _replace_tags(
         self,
