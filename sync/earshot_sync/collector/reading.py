@@ -318,6 +318,12 @@ class Reader:
     ) -> Page:
         moment, entry_id = _keys(f)
         limit = max(1, min(limit, 1000))
+        if self._dialect == "postgresql" and f.search.strip():
+            # Sorted by an expression, so never by walking the time index: PostgreSQL has no
+            # statistics of the words and, walking it, built the tsvector of every row until
+            # enough matched, which for a rare word is every row. Now the GIN index finds the
+            # matches and only they are sorted.
+            moment = moment.op("+")(literal_column("interval '0 second'"))
         order = (moment.desc(), entry_id.desc()) if newest_first else (moment, entry_id)
         query = self._items(conditions).order_by(*order).limit(limit + 1)
         with self._store.read() as connection:
