@@ -10,7 +10,6 @@ of each kind into a running collector through the real protocol.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import requests
 
 from earshot_sync.protocol import ENTRIES_PATH
+from tests.wire import make_entry
 
 NAME = "Zebulon-Quince"
 # What of the name a search for it must not find: the whole, and the word the index would keep.
@@ -47,30 +47,18 @@ def files_with_name(paths: Iterable[Path], name: str = NAME) -> list[str]:
 
 
 def wire_entry(**changes: Any) -> dict[str, Any]:
-    """A valid wire entry with a new id (site "Leeds Market", station "counter")."""
-    now = datetime.now(UTC).isoformat()
-    entry: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
-        "revision": 1,
-        "created_at": now,
+    """A valid wire entry with a new id (site "Leeds Market", station "counter"), anonymous."""
+    defaults: dict[str, Any] = {
         "utc_offset_minutes": 0,
         "device_id": "pc-anonymity",
         "site": "Leeds Market",
-        "station": "counter",
         "staff": None,
-        "kind": "complaint",
-        "sentiment": "negative",
         "text": "The new rule about breaks came without a word to us.",
         "tags": ["rules"],
-        "contact": None,
-        "follow_up": False,
         "idea": "Ask the counter before changing a rule.",
         "anonymous": True,
-        "deleted": False,
-        "revised_at": now,
     }
-    entry.update(changes)
-    return entry
+    return make_entry(**(defaults | changes))
 
 
 def post_anonymous_and_named(url: str, token: str) -> tuple[dict[str, Any], dict[str, Any]]:

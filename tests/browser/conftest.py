@@ -12,7 +12,6 @@ made by ``add-viewer`` and entries sent through the device API (tests/browser/si
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +27,8 @@ from playwright.sync_api import (
 )
 
 from tests.browser import site
-from tests.collector_server import Collector, running_collector
+from tests.browser.site import Site
+from tests.collector_server import running_collector
 from tests.system import require
 
 # What Chromium needs to run headless in a container, and nothing that talks to Google.
@@ -64,21 +64,6 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     )
     yield launched
     launched.close()
-
-
-@dataclass
-class Site:
-    """A running collector with a viewer and the seeded entries (their wire documents)."""
-
-    collector: Collector
-    entries: list[dict[str, Any]]
-
-    @property
-    def url(self) -> str:
-        return self.collector.url
-
-    def by_text(self, start: str) -> dict[str, Any]:
-        return next(entry for entry in self.entries if entry["text"].startswith(start))
 
 
 def start_site(folder: Path, database: str | None = None) -> Iterator[Site]:

@@ -8,8 +8,8 @@ sends them). Used by the browser tests, the access tests and the pages benchmark
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ import requests
 
 from earshot_sync.protocol import ENTRIES_PATH
 from tests.collector_server import Collector
+from tests.wire import make_entry
 
 VIEWER = "Dana"
 # A made-up password for a throwaway collector; not a secret of anything real.
@@ -33,30 +34,13 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def entry(**changes: Any) -> dict[str, Any]:
-    """A valid wire entry (a new id each time) with ``changes`` applied."""
+    """A valid wire entry (a new id each time), made at ``NOW`` unless told, from till-3."""
     created = changes.pop("created_at", NOW)
     if isinstance(created, datetime):
         created = created.isoformat()
-    document: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
-        "revision": 1,
-        "created_at": created,
-        "utc_offset_minutes": 60,
-        "device_id": "till-3",
-        "site": "Berlin Mitte",
-        "station": "counter",
-        "staff": "Ana",
-        "kind": "complaint",
-        "sentiment": "negative",
-        "text": "The queue was far too long at lunchtime.",
-        "tags": ["queue"],
-        "contact": None,
-        "follow_up": False,
-        "deleted": False,
-        "revised_at": created,
-    }
-    document.update(changes)
-    return document
+    changes.setdefault("revised_at", created)
+    changes.setdefault("device_id", "till-3")
+    return make_entry(created_at=created, **changes)
 
 
 def post_entries(collector: Collector, entries: Iterable[Mapping[str, Any]]) -> None:
@@ -185,3 +169,31 @@ def signed_in(
     )
     assert answer.status_code in (302, 303), f"sign-in answered {answer.status_code}"
     return session
+
+
+@dataclass
+class Site:
+    """A running collector with a viewer and the seeded entries (their wire documents)."""
+
+    collector: Collector
+    entries: list[dict[str, Any]]
+
+    @property
+    def url(self) -> str:
+        return self.collector.url
+
+    def by_text(self, start: str) -> dict[str, Any]:
+        return next(entry for entry in self.entries if entry["text"].startswith(start))
+
+    def viewer(self) -> requests.Session:
+        """A ``requests`` session signed in as the seeded viewer."""
+        return signed_in(self.collector)
+
+    def post(
+        self, session: requests.Session, path: str, data: dict[str, str], **headers: str
+    ) -> requests.Response:
+        """A form POST as a browser on this site sends it (Origin: this site)."""
+        sent = {"Origin": self.url, **headers}
+        return session.post(
+            self.url + path, data=data, headers=sent, allow_redirects=False, timeout=30
+        )

@@ -5,7 +5,6 @@ Tests that take ``database`` run twice, against SQLite and against the real Post
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +13,9 @@ from typing import Any
 import pytest
 
 from tests.collector_server import Collector, PostgresServer, running_collector, start_postgres
+from tests.wire import make_entry
+
+__all__ = ["batch", "make_entry"]  # the collector tests import both from here
 
 
 @pytest.fixture(scope="session")
@@ -37,31 +39,6 @@ def collector(tmp_path: Path, database: str) -> Iterator[Collector]:
     """The real ``earshot-collector serve`` on loopback, with a device token, on each store."""
     with running_collector(tmp_path / "collector", database=database) as running:
         yield running
-
-
-def make_entry(**changes: Any) -> dict[str, Any]:
-    """A valid wire entry (a new id each time) with ``changes`` applied."""
-    now = datetime.now(UTC).isoformat()
-    entry: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
-        "revision": 1,
-        "created_at": now,
-        "utc_offset_minutes": 60,
-        "device_id": "pc-7",
-        "site": "Berlin Mitte",
-        "station": "counter",
-        "staff": "Ana",
-        "kind": "complaint",
-        "sentiment": "negative",
-        "text": "The queue was far too long at lunchtime.",
-        "tags": ["queue"],
-        "contact": None,
-        "follow_up": False,
-        "deleted": False,
-        "revised_at": now,
-    }
-    entry.update(changes)
-    return entry
 
 
 def batch(*entries: dict[str, Any], sent_at: datetime | None = None) -> dict[str, Any]:

@@ -8,7 +8,6 @@ device API, as the desktop sends them (helpers in tests/browser/site.py). Pages 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,8 @@ import pytest
 import requests
 
 from tests.browser import site
-from tests.collector_server import Collector, running_collector
+from tests.browser.site import Site
+from tests.collector_server import running_collector
 
 DAY = timedelta(days=1)
 LONG_TEXT = "long " * 2000  # 10,000 characters, the most an entry may hold
@@ -86,31 +86,6 @@ def seed() -> list[dict[str, Any]]:
             contact="@SUM(A1:A9)",
         ),
     ]
-
-
-@dataclass
-class Site:
-    collector: Collector
-    entries: list[dict[str, Any]]
-
-    @property
-    def url(self) -> str:
-        return self.collector.url
-
-    def by_text(self, start: str) -> dict[str, Any]:
-        return next(entry for entry in self.entries if entry["text"].startswith(start))
-
-    def viewer(self) -> requests.Session:
-        return site.signed_in(self.collector)
-
-    def post(
-        self, session: requests.Session, path: str, data: dict[str, str], **headers: str
-    ) -> requests.Response:
-        """A form POST as a browser on this site sends it (Origin: this site)."""
-        sent = {"Origin": self.url, **headers}
-        return session.post(
-            self.url + path, data=data, headers=sent, allow_redirects=False, timeout=30
-        )
 
 
 def _start(folder: Path, database: str | None = None) -> Iterator[Site]:
