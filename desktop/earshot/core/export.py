@@ -10,12 +10,9 @@ from typing import Any, TextIO
 
 from earshot.core.codec import FIELDS, to_dict
 from earshot.core.journal import StoredEntry
+from earshot_sync.spreadsheet import csv_cell
 
 COLUMNS: tuple[str, ...] = (*FIELDS, "sync_state")
-
-# A cell that starts with one of these is run as a formula by spreadsheet programs; a customer's
-# words must never become a formula. https://owasp.org/www-community/attacks/CSV_Injection
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportFormat(StrEnum):
@@ -25,17 +22,6 @@ class ExportFormat(StrEnum):
 
 def _row(stored: StoredEntry) -> dict[str, Any]:
     return to_dict(stored.entry) | {"sync_state": stored.sync_state.value}
-
-
-def csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        value = ", ".join(value)
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def write_csv(rows: Iterable[StoredEntry], out: TextIO) -> int:

@@ -18,7 +18,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from earshot import __version__
 from earshot_sync.collector import batch, models
 from earshot_sync.collector.accounts import Accounts
 from earshot_sync.collector.auth import token_hash
@@ -32,6 +31,7 @@ from earshot_sync.collector.limits import (
 )
 from earshot_sync.collector.reading import Reader
 from earshot_sync.collector.store import Device, Store
+from earshot_sync.collector.version import __version__
 from earshot_sync.collector.web import install as install_pages
 from earshot_sync.collector.web.context import Web
 from earshot_sync.collector.web.render import Pages

@@ -24,7 +24,6 @@ from typing import Any, TextIO
 import platformdirs
 from sqlalchemy.exc import SQLAlchemyError
 
-from earshot import __version__
 from earshot_sync.collector.accounts import (
     Accounts,
     BadName,
@@ -36,6 +35,7 @@ from earshot_sync.collector.accounts import (
 from earshot_sync.collector.auth import new_token, token_hash
 from earshot_sync.collector.limits import Limits
 from earshot_sync.collector.store import DeviceExists, Store, StoredEntry
+from earshot_sync.collector.version import __version__
 from earshot_sync.protocol import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_ENTRIES,
@@ -312,7 +312,7 @@ def _export_row(stored: StoredEntry) -> dict[str, Any]:
 
 def write_export(entries: Iterable[StoredEntry], out: TextIO, export_format: str) -> int:
     # The same cell rules as the desktop's export, formula neutralisation included.
-    from earshot.core.export import csv_cell
+    from earshot_sync.spreadsheet import csv_cell
 
     count = 0
     if export_format == "csv":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from earshot.core.schema_migrations import Migrations
+from earshot_sync.schema_migrations import Migrations
 
 SCHEMA_HEAD = "0003"
 MIGRATIONS = Migrations(Path(__file__).with_name("migrations"), SCHEMA_HEAD)

@@ -24,7 +24,6 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import QueryParams
 
-from earshot import __version__
 from earshot_sync.collector.digest import (
     BadMonth,
     Digest,
@@ -35,6 +34,7 @@ from earshot_sync.collector.digest import (
     render_pdf,
     stylesheet,
 )
+from earshot_sync.collector.version import __version__
 from earshot_sync.collector.web.context import Web
 from earshot_sync.collector.web.css_scope import scoped
 from earshot_sync.collector.web.filters import MAX_VALUE

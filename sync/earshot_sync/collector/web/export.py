@@ -10,12 +10,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
-from earshot.core.export import csv_cell
 from earshot_sync.collector.reading import FeedItem
 from earshot_sync.collector.web.context import Web
 from earshot_sync.collector.web.filters import parse_filters
 from earshot_sync.collector.web.guard import Viewer
 from earshot_sync.collector.web.viewers import viewer_required
+from earshot_sync.spreadsheet import csv_cell
 
 COLUMNS = (
     "id",

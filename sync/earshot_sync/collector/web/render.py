@@ -12,8 +12,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from earshot import __version__
 from earshot_sync.collector.reading import MAX_NOTE, Cursor, FeedItem
+from earshot_sync.collector.version import __version__
 from earshot_sync.protocol import KINDS, SENTIMENTS
 
 HERE = Path(__file__).resolve().parent
