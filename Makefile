@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,collector]'
+	$(BIN)/pip install --quiet -e '.[desktop,dev,collector]'
 	touch $@
 
 run: $(STAMP) translations

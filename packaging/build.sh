@@ -2,10 +2,10 @@
 # The desktop bundle (dist/earshot/, PyInstaller one-folder) and, on Debian, its .deb
 # (dist/earshot_<version>_<arch>.deb). Called by `make package`.
 #
-# The bundle is built in a throwaway venv under build/package/ that holds only the app and
-# PyInstaller (`pip install . pyinstaller`): a developer's venv has the collector, pytest and
-# Playwright in it, and PyInstaller takes whatever an import can reach. A clean venv makes
-# "what is in the bundle" the app's own dependencies and nothing else.
+# The bundle is built in a throwaway venv under build/package/ that holds only the app with its
+# `desktop` extra and PyInstaller (`pip install '.[desktop]' pyinstaller`): a developer's venv
+# has the collector, pytest and Playwright in it, and PyInstaller takes whatever an import can
+# reach. A clean venv makes "what is in the bundle" the app's own dependencies and nothing else.
 #
 # Environment: PYTHON (default python3; it needs its shared libpython, as pyenv's and Debian's
 # have), EARSHOT_KEEP_VENV=1 reuses the build venv (faster when trying spec changes).
@@ -25,7 +25,7 @@ if [ "${EARSHOT_KEEP_VENV:-}" != 1 ] || [ ! -x "$venv/bin/pyinstaller" ]; then
   rm -rf "$venv"
   "$python" -m venv "$venv"
   "$venv/bin/pip" install --quiet --upgrade pip
-  "$venv/bin/pip" install --quiet . 'pyinstaller>=6.10'
+  "$venv/bin/pip" install --quiet '.[desktop]' 'pyinstaller>=6.10'
 fi
 version="$("$venv/bin/python" -c 'import earshot; print(earshot.__version__)')"
 
