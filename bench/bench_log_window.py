@@ -1,7 +1,7 @@
 """The log window on a journal of 1,000,000 entries: open, jump to the end, full-text search.
 
-The window is the real one (``earshot.gui.log_window.LogWindow``, offscreen Qt), driven as a
-person drives it, and a step counts as done when the rows it brings are painted (``grab()``
+The window is the real one (``earshot.gui.windows.log_window.LogWindow``, offscreen Qt), driven
+as a person drives it, and a step counts as done when the rows it brings are painted (``grab()``
 renders the window, which asks the model for every visible cell):
 
 * open: make the window, show it, paint the first rows;
@@ -30,7 +30,7 @@ from bench.figures import Figure, median, ms, ratio, timed
 from earshot.core.journal import Journal
 
 if TYPE_CHECKING:
-    from earshot.gui.log_window import LogWindow
+    from earshot.gui.windows.log_window import LogWindow
 
 SIZES = {"full": (1_000_000, 5), "small": (2_000, 2)}  # entries, tries of each step
 SELECTIVE, SELECTIVE_EVERY = "kettle", 10_000
@@ -164,7 +164,7 @@ def run(size: str, workdir: Path) -> list[Figure]:
     from PySide6.QtWidgets import QApplication
 
     from earshot.core.settings import Preferences
-    from earshot.gui.log_window import LogWindow
+    from earshot.gui.windows.log_window import LogWindow
 
     count, tries = SIZES[size]
     few = sum(1 for n in range(7, count, SELECTIVE_EVERY))

@@ -4,7 +4,7 @@
 <context>
     <name>DesktopShell</name>
     <message>
-        <location filename="../../desktop/earshot/gui/shell.py" line="+185"/>
+        <location filename="../../desktop/earshot/gui/shell.py" line="+186"/>
         <source>The hotkey in the settings: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -47,7 +47,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>EntryDialog</name>
     <message>
-        <location filename="../../desktop/earshot/gui/entry_dialog.py" line="+87"/>
+        <location filename="../../desktop/earshot/gui/windows/entry_dialog.py" line="+87"/>
         <source>Entry</source>
         <translation type="unfinished"></translation>
     </message>
@@ -115,7 +115,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>EntryForm</name>
     <message>
-        <location filename="../../desktop/earshot/gui/entry_form.py" line="+48"/>
+        <location filename="../../desktop/earshot/gui/widgets/entry_form.py" line="+48"/>
         <source>Entry</source>
         <translation type="unfinished"></translation>
     </message>
@@ -336,7 +336,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>ExportFileDialog</name>
     <message>
-        <location filename="../../desktop/earshot/gui/export_dialog.py" line="+87"/>
+        <location filename="../../desktop/earshot/gui/windows/export_dialog.py" line="+87"/>
         <location line="+2"/>
         <source>Export the entries shown</source>
         <translation type="unfinished"></translation>
@@ -368,7 +368,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../desktop/earshot/gui/log_filters.py" line="+50"/>
+        <location filename="../../desktop/earshot/gui/widgets/log_filters.py" line="+50"/>
         <source>Search and filters</source>
         <translation type="unfinished"></translation>
     </message>
@@ -523,7 +523,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>LogModel</name>
     <message>
-        <location filename="../../desktop/earshot/gui/log_model.py" line="+63"/>
+        <location filename="../../desktop/earshot/gui/models/log_model.py" line="+63"/>
         <source>When</source>
         <translation type="unfinished"></translation>
     </message>
@@ -648,7 +648,7 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location line="+139"/>
         <source>The log could not be read because of an unexpected problem (%1). Your entries are unchanged; press F5 to try again.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -656,7 +656,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>LogWindow</name>
     <message>
-        <location filename="../../desktop/earshot/gui/log_window.py" line="+98"/>
+        <location filename="../../desktop/earshot/gui/windows/log_window.py" line="+98"/>
         <source>Earshot — log</source>
         <translation type="unfinished"></translation>
     </message>
@@ -773,7 +773,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>QuickEntryWindow</name>
     <message>
-        <location filename="../../desktop/earshot/gui/quick_entry.py" line="+110"/>
+        <location filename="../../desktop/earshot/gui/windows/quick_entry.py" line="+110"/>
         <source>Earshot: what did the customer say?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -829,7 +829,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>SettingsWindow</name>
     <message>
-        <location filename="../../desktop/earshot/gui/settings_window.py" line="+63"/>
+        <location filename="../../desktop/earshot/gui/windows/settings_window.py" line="+63"/>
         <location line="+1"/>
         <source>Earshot settings</source>
         <translation type="unfinished"></translation>
@@ -983,7 +983,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>SyncLater</name>
     <message>
-        <location filename="../../desktop/earshot/gui/sync_later.py" line="+69"/>
+        <location filename="../../desktop/earshot/gui/services/sender_later.py" line="+69"/>
         <source>Earshot cannot send entries from this PC: part of it is missing or damaged. Your entries are kept here. Ask IT to reinstall Earshot.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -991,7 +991,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>SyncService</name>
     <message>
-        <location filename="../../desktop/earshot/gui/sync_service.py" line="+238"/>
+        <location filename="../../desktop/earshot/gui/services/sender.py" line="+238"/>
         <source>Sending stopped because of an error: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1019,7 +1019,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>Toast</name>
     <message>
-        <location filename="../../desktop/earshot/gui/toast.py" line="+30"/>
+        <location filename="../../desktop/earshot/gui/widgets/toast.py" line="+30"/>
         <source>Confirmation</source>
         <translation type="unfinished"></translation>
     </message>

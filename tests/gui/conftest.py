@@ -22,10 +22,10 @@ from earshot.core.journal import Journal
 from earshot.core.profile import Profile
 from earshot.core.settings import Preferences
 from earshot.gui.i18n import install_translators, remove_translators
-from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import Resources
-from earshot.gui.tasks import TaskRunner
-from earshot.gui.window_state import WindowState
+from earshot.gui.services.tasks import TaskRunner
+from earshot.gui.services.window_state import WindowState
+from earshot.gui.windows.quick_entry import QuickEntryWindow
 from tests import mounts
 
 SOURCE_RESOURCES = Path(__file__).resolve().parents[2] / "resources"

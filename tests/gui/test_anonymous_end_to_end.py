@@ -28,9 +28,9 @@ from pytestqt.qtbot import QtBot
 from earshot.core.entry import SyncState
 from earshot.core.journal import EntryQuery
 from earshot.core.profile import Profile
-from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import Resources
-from earshot.gui.window_state import WindowState
+from earshot.gui.services.window_state import WindowState
+from earshot.gui.windows.quick_entry import QuickEntryWindow
 from earshot_sync.backoff import Backoff
 from earshot_sync.client import CollectorClient
 from earshot_sync.credentials import Token

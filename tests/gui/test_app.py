@@ -17,11 +17,11 @@ from earshot.core.journal import Journal
 from earshot.core.profile import Profile
 from earshot.gui.app import EarshotApp, run_app
 from earshot.gui.i18n import fill
-from earshot.gui.log_window import LogWindow
-from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import ENV_RESOURCES, Resources
+from earshot.gui.services.window_state import WindowState
 from earshot.gui.tray import FallbackWindow
-from earshot.gui.window_state import WindowState
+from earshot.gui.windows.log_window import LogWindow
+from earshot.gui.windows.quick_entry import QuickEntryWindow
 from tests.mounts import make_read_only
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -291,13 +291,13 @@ def test_window_state_keeps_other_sections_and_survives_damage(tmp_path: Path) -
 CATALOGUE = Path(__file__).resolve().parents[2] / "resources" / "translations" / "earshot_en.ts"
 MY_MODULES = [
     "app",
-    "choices",
-    "entry_form",
-    "log_model",
-    "quick_entry",
-    "sync_later",
-    "toast",
-    "words_edit",
+    "widgets/choices",
+    "widgets/entry_form",
+    "models/log_model",
+    "windows/quick_entry",
+    "services/sender_later",
+    "widgets/toast",
+    "widgets/words_edit",
 ]
 
 

@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 from earshot.core.entry import EntryInput
 from earshot.core.journal import Journal
 from earshot.core.settings import Preferences
-from earshot.gui.entry_dialog import EntryDialog
-from earshot.gui.log_model import Column
-from earshot.gui.log_window import LogWindow
+from earshot.gui.models.log_model import Column
+from earshot.gui.windows.entry_dialog import EntryDialog
+from earshot.gui.windows.log_window import LogWindow
 from tests.anonymity import NAME
 
 ALT = Qt.KeyboardModifier.AltModifier

@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from earshot.core.entry import EntryInput, Kind, SyncState
 from earshot.core.journal import EntryQuery, Journal
-from earshot.gui.log_model import Column, LogModel, preview
-from earshot.gui.tasks import TaskRunner
+from earshot.gui.models.log_model import Column, LogModel, preview
+from earshot.gui.services.tasks import TaskRunner
 from tests.gui import bulk
 
 

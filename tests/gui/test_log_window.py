@@ -27,8 +27,8 @@ from pytestqt.qtbot import QtBot
 from earshot.core.entry import Entry, EntryInput, SyncState
 from earshot.core.journal import Journal
 from earshot.core.settings import Preferences
-from earshot.gui.log_model import Column
-from earshot.gui.log_window import LogOpener, LogWindow
+from earshot.gui.models.log_model import Column
+from earshot.gui.windows.log_window import LogOpener, LogWindow
 from tests.gui import bulk
 from tests.mounts import make_read_only
 

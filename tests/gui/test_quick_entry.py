@@ -25,10 +25,10 @@ from earshot.core.entry import MAX_TEXT, Entry, Kind, Sentiment
 from earshot.core.journal import EntryQuery, Journal
 from earshot.core.profile import Profile
 from earshot.core.settings import Preferences
-from earshot.gui.quick_entry import DRAFT_NAME, QuickEntryWindow
 from earshot.gui.resources import Resources
-from earshot.gui.window_state import WindowState
-from earshot.gui.words_edit import PASTE_LIMIT
+from earshot.gui.services.window_state import WindowState
+from earshot.gui.widgets.words_edit import PASTE_LIMIT
+from earshot.gui.windows.quick_entry import DRAFT_NAME, QuickEntryWindow
 from tests.gui.conftest import MakeWindow, reopen
 from tests.mounts import make_read_only, make_writable
 
@@ -274,9 +274,9 @@ CRASHING_APP = textwrap.dedent(
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
     from earshot.core.profile import Profile
-    from earshot.gui.quick_entry import QuickEntryWindow
+    from earshot.gui.windows.quick_entry import QuickEntryWindow
     from earshot.gui.resources import Resources
-    from earshot.gui.window_state import WindowState
+    from earshot.gui.services.window_state import WindowState
 
     app = QApplication([])
     profile = Profile.resolve(None, os.environ)

@@ -13,9 +13,9 @@ from earshot.core.entry import MAX_IDEA
 from earshot.core.journal import EntryQuery, Journal
 from earshot.core.profile import Profile
 from earshot.core.settings import Preferences
-from earshot.gui.quick_entry import DRAFT_NAME, QuickEntryWindow
 from earshot.gui.resources import Resources
-from earshot.gui.window_state import WindowState
+from earshot.gui.services.window_state import WindowState
+from earshot.gui.windows.quick_entry import DRAFT_NAME, QuickEntryWindow
 from tests.anonymity import NAME
 from tests.gui.conftest import reopen
 

@@ -19,7 +19,7 @@ from earshot.core.hotkey_combo import parse
 from earshot.core.settings import SettingsStore
 from earshot.gui.hotkey.keys import MOD_ALT, MOD_CONTROL
 from earshot.gui.hotkey.windows import WindowsBackend
-from earshot.gui.settings_window import SettingsWindow
+from earshot.gui.windows.settings_window import SettingsWindow
 from earshot_sync.credentials import TokenStore
 from tests.gui.test_hotkey_platforms import FakeUser32
 from tests.keyring_session import KeyringSession, secret_service  # noqa: F401 (a fixture)

@@ -15,8 +15,8 @@ from earshot.core.journal import Journal
 from earshot.core.profile import Profile
 from earshot.gui.app import EarshotApp
 from earshot.gui.resources import Resources
+from earshot.gui.services.single_instance import SingleInstance, forward_to_running, server_name
 from earshot.gui.shell import DesktopShell, claim_instance, start_shell
-from earshot.gui.single_instance import SingleInstance, forward_to_running, server_name
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ START_UP = "import earshot.cli, earshot.gui.app, earshot.gui.hotkey"
 @pytest.mark.parametrize(
     "module",
     [
-        "earshot.gui.log_window",  # on "Open log"
-        "earshot.gui.settings_window",  # on "Settings"
-        "earshot.gui.sync_service",  # half a second after start-up (SyncLater)
+        "earshot.gui.windows.log_window",  # on "Open log"
+        "earshot.gui.windows.settings_window",  # on "Settings"
+        "earshot.gui.services.sender",  # half a second after start-up (SyncLater)
         "requests",
         "keyring",
     ],
@@ -33,7 +33,7 @@ def test_start_up_does_not_import(module: str) -> None:
 
 
 def test_the_probe_sees_an_imported_module() -> None:
-    probe = f"import sys; {START_UP}; print('earshot.gui.quick_entry' in sys.modules)"
+    probe = f"import sys; {START_UP}; print('earshot.gui.windows.quick_entry' in sys.modules)"
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )

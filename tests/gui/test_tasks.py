@@ -6,7 +6,7 @@ import threading
 
 from pytestqt.qtbot import QtBot
 
-from earshot.gui.tasks import TaskResult, TaskRunner
+from earshot.gui.services.tasks import TaskResult, TaskRunner
 
 WAIT_S = 10
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import secretstorage
 
-from earshot import selftest
+from earshot.cli import selftest
 from earshot_sync import local_collector
 from tests.collector_server import Collector, running_collector
 from tests.faultserver import fault_server

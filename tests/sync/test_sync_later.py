@@ -10,8 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from earshot.core.entry import SyncState
 from earshot.core.journal import Journal
-from earshot.gui.sync_later import SyncLater
-from earshot.gui.sync_service import SyncService
+from earshot.gui.services.sender import SyncService
+from earshot.gui.services.sender_later import SyncLater
 from earshot_sync.client import CollectorClient
 from earshot_sync.connect import NotReady
 from earshot_sync.credentials import Token

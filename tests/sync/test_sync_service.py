@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from earshot.core.entry import SyncState
 from earshot.core.journal import Journal
 from earshot.core.profile import Profile
-from earshot.gui.sync_service import SyncService, settings_connector
-from earshot.gui.tasks import TaskResult, TaskRunner
+from earshot.gui.services.sender import SyncService, settings_connector
+from earshot.gui.services.tasks import TaskResult, TaskRunner
 from earshot_sync.client import CollectorClient
 from earshot_sync.connect import NotReady
 from earshot_sync.credentials import Token

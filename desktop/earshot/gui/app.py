@@ -23,15 +23,15 @@ from earshot.core.journal import Journal, JournalError
 from earshot.core.profile import Profile
 from earshot.core.settings import Preferences, SettingsStore
 from earshot.gui.i18n import install_translators, remove_translators
-from earshot.gui.quick_entry import QuickEntryWindow
 from earshot.gui.resources import Resources
+from earshot.gui.services.sender_later import SyncLater
+from earshot.gui.services.window_state import WindowState
 from earshot.gui.shell import claim_instance, start_shell
-from earshot.gui.sync_later import SyncLater
-from earshot.gui.window_state import WindowState
+from earshot.gui.windows.quick_entry import QuickEntryWindow
 
 if TYPE_CHECKING:
-    from earshot.gui.log_window import LogOpener
-    from earshot.gui.sync_service import SyncService
+    from earshot.gui.services.sender import SyncService
+    from earshot.gui.windows.log_window import LogOpener
     from earshot_sync.local_collector import LocalCollector
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class LogOnFirstUse:
 
     def __call__(self) -> None:
         if self.opener is None:
-            from earshot.gui.log_window import LogOpener
+            from earshot.gui.windows.log_window import LogOpener
 
             self.opener = LogOpener(self._journal, self._preferences)
         self.opener()
@@ -257,7 +257,7 @@ def _run(app: QApplication, profile: Profile, env: Mapping[str, str], resources:
     local: list[LocalCollector] = []
 
     def make_sync() -> SyncService:
-        from earshot.gui.sync_service import SyncService, app_connector
+        from earshot.gui.services.sender import SyncService, app_connector
 
         collector = start_local_collector(profile, controller.preferences)
         local.extend([collector] if collector is not None else [])

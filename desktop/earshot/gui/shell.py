@@ -35,14 +35,14 @@ from earshot.core.settings import Preferences
 from earshot.gui.hotkey import HotkeyBackend, HotkeyError, create_backend
 from earshot.gui.i18n import fill
 from earshot.gui.resources import Resources
-from earshot.gui.single_instance import SingleInstance, send_command, server_name
+from earshot.gui.services.single_instance import SingleInstance, send_command, server_name
 from earshot.gui.tray import Status, Tray
 
 if TYPE_CHECKING:
     # Imported when the settings window first opens: it brings the keyring, which the tray
     # does not need to show (``make bench``: startup).
     from earshot.gui.app import EarshotApp as EarshotLike
-    from earshot.gui.settings_window import SettingsWindow
+    from earshot.gui.windows.settings_window import SettingsWindow
     from earshot_sync.credentials import TokenStore
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ RECOUNT_INTERVAL_MS = 10_000  # the safety net
 
 
 class SyncSignals(Protocol):
-    """The sync service's signals the tray follows (``earshot.gui.sync_service.SyncService``)."""
+    """The sync service's signals the tray follows (``earshot.gui.services.sender.SyncService``)."""
 
     @property
     def state_changed(self) -> SignalInstance: ...
@@ -61,7 +61,7 @@ class SyncSignals(Protocol):
 
 
 class SyncControls(SyncSignals, Protocol):
-    """What the shell asks of the sync service (``earshot.gui.sync_service.SyncService``)."""
+    """What the shell asks of the sync service (``earshot.gui.services.sender.SyncService``)."""
 
     def retry_and_send(self) -> None: ...
     def entry_saved(self) -> None: ...
@@ -335,7 +335,7 @@ def start_shell(
             settings_window[0].raise_()
             settings_window[0].activateWindow()
             return
-        from earshot.gui.settings_window import SettingsWindow
+        from earshot.gui.windows.settings_window import SettingsWindow
         from earshot_sync.credentials import TokenStore
 
         window = SettingsWindow(controller.settings, tokens or TokenStore(), hotkey, autostart)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from earshot.core.entry import Kind, SyncState
 from earshot.core.journal import EntryQuery
-from earshot.gui.log_model import kind_label, sync_label
+from earshot.gui.models.log_model import kind_label, sync_label
 
 SEARCH_DELAY_MS = 250
 # The earliest date a date picker offers; showing it means "no limit" ("Any day").

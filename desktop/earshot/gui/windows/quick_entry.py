@@ -18,12 +18,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from earshot.core.entry import EntryInput, EntryInvalid, Kind, clean_text
 from earshot.core.journal import Journal, JournalError
 from earshot.core.settings import Preferences
-from earshot.gui.choices import MIN_TOUCH
-from earshot.gui.entry_form import EntryForm
 from earshot.gui.i18n import fill
 from earshot.gui.resources import Resources
-from earshot.gui.toast import Toast
-from earshot.gui.window_state import WindowState
+from earshot.gui.services.window_state import WindowState
+from earshot.gui.widgets.choices import MIN_TOUCH
+from earshot.gui.widgets.entry_form import EntryForm
+from earshot.gui.widgets.toast import Toast
 
 log = logging.getLogger(__name__)
 

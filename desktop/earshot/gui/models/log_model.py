@@ -31,7 +31,7 @@ from PySide6.QtCore import (
 from earshot.core.entry import Kind, Sentiment, SyncState
 from earshot.core.journal import Journal, JournalError, StoredEntry
 from earshot.core.journal.query import EntryQuery, fts_match
-from earshot.gui.tasks import TaskResult, TaskRunner
+from earshot.gui.services.tasks import TaskResult, TaskRunner
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()

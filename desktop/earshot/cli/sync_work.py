@@ -1,4 +1,6 @@
-"""What ``earshot sync``, ``earshot token`` and ``earshot config`` do (parsed in sync_commands).
+"""What ``earshot sync``, ``earshot token`` and ``earshot config`` do.
+
+Their arguments are parsed in :mod:`earshot.cli.sync`.
 
 Imported only when one of them runs: requests, keyring and truststore cost ~170 ms to load,
 which ``earshot add`` should not pay.

@@ -1,11 +1,12 @@
 """The sender in the app: when to send, and its state as Qt signals (after Dangerzone's mixin).
 
-:class:`SyncService` lives in the UI thread and owns a :class:`~earshot.gui.tasks.TaskRunner`
-whose one worker thread runs :meth:`earshot_sync.sender.Sender.run`, so the network is never
-in the UI thread and two drains of this app never overlap (the OS lock keeps other processes
-out). It sends right after a save (:meth:`entry_saved`), on "Send now" (:meth:`send_now`), when
-the network comes back (``QNetworkInformation``, where the platform has a backend), and on a
-fallback timer. While the sender waits to retry, a new request cuts the wait short.
+:class:`SyncService` lives in the UI thread and owns a
+:class:`~earshot.gui.services.tasks.TaskRunner` whose one worker thread runs
+:meth:`earshot_sync.sender.Sender.run`, so the network is never in the UI thread and two drains of
+this app never overlap (the OS lock keeps other processes out). It sends right after a save
+(:meth:`entry_saved`), on "Send now" (:meth:`send_now`), when the network comes back
+(``QNetworkInformation``, where the platform has a backend), and on a fallback timer. While the
+sender waits to retry, a new request cuts the wait short.
 
 The sender's hooks run in the worker thread; they emit private signals whose queued delivery
 lands in ``@Slot`` methods here, and only those update the state and emit the public signals.
@@ -22,7 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtNetwork import QNetworkInformation
 
 from earshot.core.settings import SettingsStore
-from earshot.gui.tasks import TaskResult, TaskRunner
+from earshot.gui.services.tasks import TaskResult, TaskRunner
 from earshot_sync.client import CollectorClient
 from earshot_sync.connect import NotReady, connect
 from earshot_sync.credentials import TokenStore

@@ -1,7 +1,7 @@
 """``earshot sync``, ``earshot token`` and ``earshot config``: their arguments and dispatch.
 
-Kept apart from ``cli.py`` so the sync commands grow without touching the others; the work is
-in :mod:`earshot.sync_cli`, loaded only when one of these commands runs.
+Kept apart from :mod:`earshot.cli` so the sync commands grow without touching the others; the
+work is in :mod:`earshot.cli.sync_work`, loaded only when one of these commands runs.
 """
 
 from __future__ import annotations
@@ -70,11 +70,11 @@ def run(
     err: TextIO,
 ) -> int:
     """Dispatch one of :data:`NAMES` (called by ``earshot.cli.main``)."""
-    from earshot import sync_cli
+    from earshot.cli import sync_work
     from earshot_sync.credentials import TokenStore
 
     if args.command == "sync":
-        return sync_cli.cmd_sync(args, profile, env, out, err)
+        return sync_work.cmd_sync(args, profile, env, out, err)
     if args.command == "token":
-        return sync_cli.cmd_token(args, profile, stdin, out, err, TokenStore())
-    return sync_cli.cmd_config(args, profile, env, out, err, TokenStore())
+        return sync_work.cmd_token(args, profile, stdin, out, err, TokenStore())
+    return sync_work.cmd_config(args, profile, env, out, err, TokenStore())

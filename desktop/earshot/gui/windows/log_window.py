@@ -35,11 +35,11 @@ from PySide6.QtWidgets import (
 from earshot.core.export import ExportFormat
 from earshot.core.journal import EntryQuery, Journal, JournalError, StoredEntry
 from earshot.core.settings import Preferences
-from earshot.gui.entry_dialog import EntryDialog, confirm_delete
-from earshot.gui.export_dialog import ExportFileDialog, export_to, failure_message
-from earshot.gui.log_filters import FilterBar
-from earshot.gui.log_model import Column, LogModel
-from earshot.gui.tasks import TaskResult, TaskRunner
+from earshot.gui.models.log_model import Column, LogModel
+from earshot.gui.services.tasks import TaskResult, TaskRunner
+from earshot.gui.widgets.log_filters import FilterBar
+from earshot.gui.windows.entry_dialog import EntryDialog, confirm_delete
+from earshot.gui.windows.export_dialog import ExportFileDialog, export_to, failure_message
 
 # Entries saved elsewhere (the quick-entry window, `earshot add`, the sync marking them sent)
 # show up within this long while the log is open.

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from earshot.core.entry import MAX_IDEA, MAX_TEXT, EntryInput, Kind, Sentiment, parse_tags
 from earshot.core.settings import Preferences
-from earshot.gui.choices import MIN_TOUCH, ChoiceRow, bind_key
 from earshot.gui.i18n import fill
-from earshot.gui.words_edit import PASTE_LIMIT, WordsEdit
+from earshot.gui.widgets.choices import MIN_TOUCH, ChoiceRow, bind_key
+from earshot.gui.widgets.words_edit import PASTE_LIMIT, WordsEdit
 
 NO_SENTIMENT = "none"
 TOO_LONG_STYLE = "color: #a40000; font-weight: bold;"

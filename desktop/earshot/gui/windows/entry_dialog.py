@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 from earshot.core.entry import EntryInvalid, as_input
 from earshot.core.journal import Journal, JournalError, StoredEntry
 from earshot.core.settings import Preferences
-from earshot.gui.entry_form import EntryForm
-from earshot.gui.log_model import sync_label, when_label
+from earshot.gui.models.log_model import sync_label, when_label
+from earshot.gui.widgets.entry_form import EntryForm
 
 
 def _tr(text: str) -> str:

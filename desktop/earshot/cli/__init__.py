@@ -15,11 +15,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from earshot import __version__, sync_commands
+from earshot import __version__
+from earshot.cli import sync
 from earshot.core.entry import EntryInput, EntryInvalid, Kind, Sentiment, SyncState
 from earshot.core.export import ExportFormat, write
 from earshot.core.journal import EntryQuery, JournalError
 from earshot.core.profile import Profile
+from earshot.extras import require_desktop_extra
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -80,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the quick-entry window of the running app (starting it if none runs); "
         "bind this to a key on desktops without global hotkeys (Wayland)",
     )
-    sync_commands.add_parsers(commands)
+    sync.add_parsers(commands)
     return parser
 
 
@@ -177,7 +179,8 @@ def main(
             "(it never touches a journal of yours)"
         )
     if args.self_test_qt or args.self_test:
-        from earshot import selftest
+        require_desktop_extra("earshot --self-test")
+        from earshot.cli import selftest
 
         if args.self_test_qt:
             return selftest.qt_child(args.self_test_qt, out or sys.stdout)
@@ -186,7 +189,8 @@ def main(
     if args.command in (None, "capture"):
         # Qt is loaded for the app only; the subcommands run without it. A running app of this
         # profile is asked to show its quick entry instead of a second app starting.
-        from earshot.gui.single_instance import forward_to_running
+        require_desktop_extra(f"earshot {args.command}" if args.command else "the desktop app")
+        from earshot.gui.services.single_instance import forward_to_running
 
         if forward_to_running(profile.data_dir.root, args.command or "show"):
             return EXIT_OK
@@ -198,8 +202,9 @@ def main(
     for problem in profile.settings.problems:
         print(f"earshot: {problem}", file=err)
     try:
-        if args.command in sync_commands.NAMES:
-            return sync_commands.run(args, profile, env, out or sys.stdout, stdin or sys.stdin, err)
+        if args.command in sync.NAMES:
+            require_desktop_extra(f"earshot {args.command}")  # the keyring and HTTP
+            return sync.run(args, profile, env, out or sys.stdout, stdin or sys.stdin, err)
         return COMMANDS[args.command](args, profile, out or sys.stdout, stdin or sys.stdin)
     except EntryInvalid as invalid:
         for problem in invalid.problems:

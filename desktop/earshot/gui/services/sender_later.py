@@ -2,7 +2,7 @@
 
 Sending needs the HTTP and keyring libraries: about a tenth of a second of imports at start-up
 (``make bench``: startup) that showing the tray and the quick entry does not need.
-:class:`SyncLater` stands in for :class:`~earshot.gui.sync_service.SyncService` from the start:
+:class:`SyncLater` stands in for :class:`~earshot.gui.services.sender.SyncService` from the start:
 it makes the real one ``delay_ms`` after :meth:`start`, or at once when it is asked for
 something sooner (a save, "Send now", a new token), and passes its signals on.
 
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 if TYPE_CHECKING:
-    from earshot.gui.sync_service import SyncService
+    from earshot.gui.services.sender import SyncService
 
 log = logging.getLogger(__name__)
 

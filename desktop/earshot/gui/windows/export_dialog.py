@@ -2,9 +2,9 @@
 
 The file is written whole or not at all: the rows go to a temporary file beside the target,
 which replaces the target only when every row is written. The log window runs
-:func:`export_to` on a :class:`~earshot.gui.tasks.TaskRunner` (a million rows take a while);
-it touches no widget, and :func:`failure_message` turns whatever it raised into words for the
-person, in the UI thread.
+:func:`export_to` on a :class:`~earshot.gui.services.tasks.TaskRunner` (a million rows take a
+while); it touches no widget, and :func:`failure_message` turns whatever it raised into words
+for the person, in the UI thread.
 """
 
 from __future__ import annotations

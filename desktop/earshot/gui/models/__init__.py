@@ -1,0 +1,1 @@
+"""Qt item models: windows onto the journal for Qt's views."""
