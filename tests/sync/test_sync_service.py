@@ -163,6 +163,24 @@ def test_another_sender_holding_the_journal_is_not_an_error(
     assert states(journal) == {SyncState.QUEUED: 1}
 
 
+def test_the_state_follows_the_kind_of_outcome_not_its_words(
+    journal: Journal, make_service: MakeService, qtbot: QtBot
+) -> None:
+    # A setup problem worded like the busy message is still a setup problem.
+    words = "Another Earshot sender would be needed: no collector address is set."
+
+    def not_ready() -> CollectorClient:
+        raise NotReady(words)
+
+    fill(journal, 1)
+    service = make_service(not_ready)
+    with qtbot.waitSignal(service.message_changed, timeout=WAIT_MS):
+        service.send_now()
+    qtbot.waitUntil(lambda: not service.busy, timeout=WAIT_MS)
+    assert service.message == words
+    assert service.state == "needs_attention"
+
+
 def test_a_saved_entry_is_sent_right_away(
     journal: Journal, server: FaultServer, token: str, make_service: MakeService, qtbot: QtBot
 ) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -76,6 +77,27 @@ def app_connector(
         return from_settings()
 
     return connect_now
+
+
+@dataclass(frozen=True)
+class Busy:
+    """Another sender holds the journal (another Earshot, ``earshot sync``): not a problem,
+    it sends these entries."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class NotReadyToSend:
+    """Sending could not start (no collector address, no token...); ``message`` says what a
+    person should do."""
+
+    message: str
+
+
+# What one drain gave back: a pass of the sender, or why none was tried. The UI decides on the
+# type, never on the words (which are for people, and translated or reworded at will).
+Drained = PassResult | Busy | NotReadyToSend
 
 
 class RetryableOutbox(Outbox, Protocol):
@@ -196,17 +218,17 @@ class SyncService(QObject):
 
     # -- the job, in the worker thread ------------------------------------------------------
 
-    def _drain(self) -> PassResult | str:
-        """Runs in the worker thread. A PassResult, or a sentence why nothing was tried."""
+    def _drain(self) -> Drained:
+        """Runs in the worker thread. A PassResult, or why nothing was tried."""
         try:
             client = self._connect()
         except NotReady as problem:
-            return str(problem)
+            return NotReadyToSend(str(problem))
         lock = SenderLock(self._journal_path)
         try:
             lock.acquire()
         except SenderBusy as busy:
-            return str(busy)
+            return Busy(str(busy))
         try:
             if self._retry_attention:
                 self._retry_attention = False
@@ -220,7 +242,7 @@ class SyncService(QObject):
     # -- back in the UI thread --------------------------------------------------------------
 
     @Slot(object)
-    def _drained(self, result: TaskResult[PassResult | str]) -> None:
+    def _drained(self, result: TaskResult[Drained]) -> None:
         self._running = False
         try:
             self._take_result(result)
@@ -230,7 +252,7 @@ class SyncService(QObject):
                 self._again = False
                 self.send_now()
 
-    def _take_result(self, result: TaskResult[PassResult | str]) -> None:
+    def _take_result(self, result: TaskResult[Drained]) -> None:
         try:
             outcome = result.get()
         except Exception as error:  # a bug or a broken journal: say so, keep the app alive
@@ -239,12 +261,13 @@ class SyncService(QObject):
                 self.tr("Sending stopped because of an error: %1").replace("%1", str(error)),
             )
             return
-        if isinstance(outcome, str):
-            busy = outcome.startswith("Another Earshot sender")
-            state = SenderState.IDLE if busy else SenderState.NEEDS_ATTENTION
-            self._set_state(state.value, outcome)
-        elif outcome.outcome is Outcome.TOKEN_REFUSED:
-            self._token_refused = True
+        match outcome:
+            case Busy(message):
+                self._set_state(SenderState.IDLE.value, message)
+            case NotReadyToSend(message):
+                self._set_state(SenderState.NEEDS_ATTENTION.value, message)
+            case PassResult(outcome=Outcome.TOKEN_REFUSED):
+                self._token_refused = True
 
     @Slot(str, str)
     def _on_state(self, state: str, message: str) -> None:
