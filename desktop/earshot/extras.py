@@ -34,7 +34,7 @@ def missing_desktop_distributions() -> list[str]:
     """The desktop extra's distributions that cannot be imported here (none in a bundle)."""
     if getattr(sys, "frozen", False):
         return []  # a PyInstaller bundle is built with the extra (packaging/build.sh)
-    # find_spec finds a top-level module on sys.path without importing it (well under 1 ms for
+    # find_spec finds a top-level module on sys.path without importing it (about 1 ms for
     # all of them), so the app's start does not load Qt to find out whether it can.
     return [
         distribution
