@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Browser, Page, expect
 
-from earshot_sync.collector.reading import MAX_NOTE
+from earshot_sync.collector.follow_ups import MAX_NOTE
 from earshot_sync.collector.web.render import CALLBACK_LABELS, STATE_LABELS
 from tests.browser.conftest import Site, new_context, sign_in
 

@@ -40,7 +40,7 @@ from earshot_sync.collector.digest.render import (
     render_pdf,
     stylesheet,
 )
-from earshot_sync.collector.reading import Reader
+from earshot_sync.collector.follow_ups import FollowUps
 from earshot_sync.collector.store import Store
 from earshot_sync.protocol import ENTRIES_PATH
 from tests.collector.conftest import batch, make_entry
@@ -589,7 +589,7 @@ def seed(store: Store) -> dict[str, dict[str, Any]]:
     # Call-backs, marked by a viewer: n1 contacted, n2 contacted and then done, n3 still
     # waiting (never marked). d1 and n5 are marked done too, but then d1 is deleted and n5's
     # call-back unticked: neither may count.
-    reader = Reader(store)
+    follow_ups = FollowUps(store)
     for name, state in (
         ("n1", "contacted"),
         ("n2", "contacted"),
@@ -597,7 +597,7 @@ def seed(store: Store) -> dict[str, dict[str, Any]]:
         ("d1", "resolved"),
         ("n5", "resolved"),
     ):
-        reader.mark_follow_up(e[name]["id"], state, "rang back", "Mia", now)
+        follow_ups.mark(e[name]["id"], state, "rang back", "Mia", now)
     # Later revisions: n8 turns out to be a question with no mood.
     revised = [
         e["n8"] | {"revision": 2, "kind": "question", "sentiment": None, "tags": ["Gift-Cards"]},

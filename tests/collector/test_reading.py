@@ -1,11 +1,11 @@
 """The reader behind the viewer pages, on entries posted to the real collector over HTTP, on
-SQLite and PostgreSQL: feed pages, filters, hostile search text, revisions and tombstones,
-follow-ups, trends, choices and export."""
+SQLite and PostgreSQL: feed pages, filters, hostile search text, revisions and tombstones, the
+follow-up queue, trends, choices and export; and that the reader writes nothing (marking a
+call-back is tested in test_follow_ups.py)."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,12 +15,10 @@ import pytest
 import requests
 
 from earshot_sync.collector.reading import (
-    BadFollowUp,
     Cursor,
     FeedFilter,
     FeedItem,
     Reader,
-    UnknownEntry,
     search_terms,
 )
 from earshot_sync.collector.store import Device, Store
@@ -318,53 +316,6 @@ def test_a_cursor_from_a_url_is_checked(text: str) -> None:
     assert Cursor.parse(text) is None
 
 
-def test_follow_ups_queue_oldest_first_and_marks_keep_their_history(
-    collector: Collector, reader: Reader
-) -> None:
-    asks = [make_entry(created_at=at(n), follow_up=True, contact=f"0{n}") for n in range(3)]
-    quiet = make_entry(created_at=at(5), follow_up=False)
-    post(collector, *asks, quiet)
-    queue = reader.follow_up_queue(FeedFilter(), limit=2)
-    assert ids(queue.items) == [asks[0]["id"], asks[1]["id"]]
-    assert queue.next_cursor is not None
-    rest = reader.follow_up_queue(FeedFilter(), after=queue.next_cursor, limit=2)
-    assert ids(rest.items) == [asks[2]["id"]]
-    assert rest.next_cursor is None
-
-    now = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
-    reader.mark_follow_up(asks[0]["id"], "contacted", "  Left a voicemail  ", "ana", now)
-    item = reader.feed(FeedFilter(needs_follow_up=True)).items[-1]
-    assert (item.entry_id, item.follow_up_state) == (asks[0]["id"], "contacted")
-    reader.mark_follow_up(asks[0]["id"], "resolved", "Called back, sorted", "ben", now)
-    assert ids(reader.follow_up_queue(FeedFilter()).items) == [asks[1]["id"], asks[2]["id"]]
-    assert set(ids(reader.feed(FeedFilter(needs_follow_up=True)).items)) == {
-        asks[1]["id"],
-        asks[2]["id"],
-    }
-    detail = reader.entry(asks[0]["id"])
-    assert detail is not None
-    assert detail.item.follow_up_state == "resolved"
-    assert [(e.state, e.note, e.viewer_name) for e in detail.events] == [
-        ("contacted", "Left a voicemail", "ana"),
-        ("resolved", "Called back, sorted", "ben"),
-    ]
-    assert detail.events[0].at == now
-
-    with pytest.raises(BadFollowUp):
-        reader.mark_follow_up(asks[1]["id"], "done", "", "ana", now)
-    with pytest.raises(BadFollowUp):
-        reader.mark_follow_up(quiet["id"], "contacted", "", "ana", now)
-    with pytest.raises(BadFollowUp):
-        reader.mark_follow_up(asks[1]["id"], "contacted", "x" * 2001, "ana", now)
-    with pytest.raises(BadFollowUp):
-        reader.mark_follow_up(asks[1]["id"], "contacted", "a\x00b", "ana", now)
-    with pytest.raises(UnknownEntry):
-        reader.mark_follow_up(str(uuid.uuid4()), "contacted", "", "ana", now)
-    # A follow-up the entry no longer asks for (a newer revision) leaves the queue.
-    post(collector, asks[1] | {"revision": 2, "follow_up": False})
-    assert ids(reader.follow_up_queue(FeedFilter()).items) == [asks[2]["id"]]
-
-
 def test_trends_count_per_local_day_across_a_clock_change(
     collector: Collector, reader: Reader
 ) -> None:
@@ -559,32 +510,6 @@ def test_accents_and_case_in_search_on_each_database(collector: Collector, reade
         assert found("uber") == set()
 
 
-def test_a_resolved_call_back_stays_out_of_the_queue_when_its_entry_is_revised(
-    collector: Collector, reader: Reader
-) -> None:
-    asks = make_entry(created_at=at(1), follow_up=True, contact="0170")
-    other = make_entry(created_at=at(2), follow_up=True, contact="0171")
-    gone = make_entry(created_at=at(3), follow_up=True, contact="0172")
-    post(collector, asks, other, gone)
-    now = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
-    reader.mark_follow_up(asks["id"], "resolved", "Sorted", "ana", now)
-    post(
-        collector,
-        asks | {"revision": 2, "text": "Typo fixed"},
-        gone | {"revision": 2, "deleted": True},
-    )
-    assert ids(reader.follow_up_queue(FeedFilter()).items) == [other["id"]]
-    assert ids(reader.feed(FeedFilter(needs_follow_up=True)).items) == [other["id"]]
-    item = reader.entry(asks["id"])
-    assert item is not None
-    assert item.item.follow_up_state == "resolved"
-    # Reopened by a viewer: back in the queue; a revision that no longer asks: out again.
-    reader.mark_follow_up(asks["id"], "contacted", "Called again", "ben", now)
-    assert ids(reader.follow_up_queue(FeedFilter()).items) == [asks["id"], other["id"]]
-    post(collector, other | {"revision": 2, "follow_up": False})
-    assert ids(reader.follow_up_queue(FeedFilter()).items) == [asks["id"]]
-
-
 def test_the_tag_filter_pages_in_time_order_within_dates(
     collector: Collector, reader: Reader
 ) -> None:
@@ -678,5 +603,59 @@ def test_filters_read_their_index_in_order_on_sqlite(tmp_path: Path) -> None:
                 # Sorted per page is what made a station's pages slow with many entries.
                 assert "TEMP B-TREE" not in plan, plan
                 assert "INDEX" in plan, plan
+    finally:
+        store.close()
+
+
+def test_the_reader_writes_nothing(tmp_path: Path) -> None:
+    # Every public method, called on a SQLite store whose every statement is watched: marking
+    # a call-back is FollowUps' job, and a page that only reads must never wait for a writer.
+    from sqlalchemy import event
+
+    store = Store.open(f"sqlite:///{tmp_path / 'read-only.db'}")
+    try:
+        entry = make_entry(created_at=at(1), follow_up=True, contact="0170", tags=["card"])
+        store.ingest([entry], Device(1, "till-1", T0, None, None, None), T0, 0.0)
+        reader = Reader(store)
+        f = FeedFilter(search="card", tag="card", needs_follow_up=True)
+        first = Cursor(T0, "0")
+        calls: dict[str, Callable[[], object]] = {
+            "feed": lambda: reader.feed(f, after=Cursor(T0 + timedelta(days=1), "f")),
+            "newer": lambda: reader.newer(f, than=first),
+            "export": lambda: list(reader.export(f)),
+            "entry": lambda: reader.entry(entry["id"]),
+            "choices": reader.choices,
+            "trends": lambda: reader.trends(
+                f, start=date(2026, 10, 19), end=date(2026, 10, 22), tz=ZoneInfo("Europe/Berlin")
+            ),
+            "follow_up_queue": lambda: reader.follow_up_queue(f, after=first),
+        }
+        # A method added to Reader is added here too, and so checked.
+        public = {name for name in dir(Reader) if not name.startswith("_")}
+        assert public == set(calls)
+        with store.read() as connection:
+            engine = connection.engine
+        statements: list[str] = []
+
+        def keep(_c: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", keep)
+        try:
+            ran = {}
+            for name, call in calls.items():
+                before = len(statements)
+                call()
+                ran[name] = len(statements) - before
+        finally:
+            event.remove(engine, "before_cursor_execute", keep)
+        assert all(ran.values()), ran  # each call reached the database
+        writes = [
+            statement
+            for statement in statements
+            if statement.lstrip().split(None, 1)[0].upper()
+            in {"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"}
+        ]
+        assert writes == []
     finally:
         store.close()

@@ -21,6 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from earshot_sync.collector import batch, models
 from earshot_sync.collector.accounts import Accounts
 from earshot_sync.collector.auth import token_hash
+from earshot_sync.collector.follow_ups import FollowUps
 from earshot_sync.collector.limits import (
     BadBody,
     BodyTooLarge,
@@ -67,9 +68,11 @@ def create_app(
     clock: Clock = _utc_now,
     *,
     reader: Reader | None = None,
+    follow_ups: FollowUps | None = None,
     accounts: Accounts | None = None,
 ) -> FastAPI:
-    """The device API and the viewer pages; ``reader``/``accounts`` default to ones on ``store``."""
+    """The device API and the viewer pages; ``reader``/``follow_ups``/``accounts`` default to
+    ones on ``store``."""
     app = FastAPI(
         title="Earshot collector",
         version=__version__,
@@ -84,6 +87,7 @@ def create_app(
         app,
         Web(
             reader=reader or Reader(store),
+            follow_ups=follow_ups or FollowUps(store),
             accounts=accounts or Accounts(store),
             pages=Pages(),
             clock=clock,

@@ -30,7 +30,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    update,
     values,
 )
 
@@ -40,8 +39,6 @@ from earshot_sync.collector.storable import storable
 from earshot_sync.collector.store import Store
 from earshot_sync.protocol import KINDS, SENTIMENTS
 
-FOLLOW_UP_STATES = ("open", "contacted", "resolved")
-MAX_NOTE = 2000
 # What a search box's words are made of: letters and digits; everything else separates them.
 # Operators, quotes, %, _ and backslashes are thereby never more than separators.
 _WORD = re.compile(r"[^\W_]+")
@@ -57,14 +54,6 @@ _TOP = 20
 _RECENT_FOR_TAGS = 5000
 _EXPORT_BATCH = 1000
 _SENTIMENT_NONE = "none"
-
-
-class UnknownEntry(LookupError):
-    """No (live) entry has this id."""
-
-
-class BadFollowUp(ValueError):
-    """A follow-up change that cannot be made; the message says why, in plain words."""
 
 
 @dataclass(frozen=True)
@@ -232,6 +221,8 @@ def _labels(values: Sequence[str], length: int = MAX_LABEL) -> list[str]:
 
 
 class Reader:
+    """Reads only: marking a call-back is :class:`~.follow_ups.FollowUps`."""
+
     def __init__(self, store: Store) -> None:
         self._store = store
         self._dialect = store.dialect
@@ -508,49 +499,6 @@ class Reader:
         if after is not None:
             conditions.append(_after(f, after))
         return self._page(f, conditions, newest_first=False, limit=limit)
-
-    def mark_follow_up(
-        self, entry_id: str, state: str, note: str, viewer: str, now: datetime
-    ) -> None:
-        """Set an entry's follow-up state; UnknownEntry, BadFollowUp."""
-        if state not in FOLLOW_UP_STATES:
-            raise BadFollowUp(f"A follow-up is {', '.join(FOLLOW_UP_STATES)}; not {state!r}.")
-        note = note.strip()
-        if len(note) > MAX_NOTE:
-            raise BadFollowUp(f"The note is longer than {MAX_NOTE} characters; shorten it.")
-        if "\x00" in note or "\x00" in viewer:
-            raise BadFollowUp("The note contains a character that cannot be kept (NUL).")
-        c = _current.c
-        with self._store.write() as connection:
-            asked = connection.execute(
-                select(c.follow_up).where(c.entry_id == entry_id, c.deleted.is_(False))
-            ).first()
-            if asked is None:
-                raise UnknownEntry(entry_id)
-            if not asked[0]:
-                raise BadFollowUp("This entry did not ask for a call-back.")
-            values = {"state": state, "updated_at": now, "updated_by": viewer[:MAX_LABEL]}
-            insert = self._store.insert(_follow_ups)
-            connection.execute(
-                insert.values(entry_id=entry_id, **values).on_conflict_do_update(
-                    index_elements=[_follow_ups.c.entry_id], set_=values
-                )
-            )
-            # The queue's marker, in the same transaction as the state it follows.
-            connection.execute(
-                update(_current)
-                .where(c.entry_id == entry_id)
-                .values(open_follow_up=state != "resolved")
-            )
-            connection.execute(
-                schema.follow_up_events.insert().values(
-                    entry_id=entry_id,
-                    state=state,
-                    note=note,
-                    viewer_name=viewer[:MAX_LABEL],
-                    at=now,
-                )
-            )
 
 
 def _star(term: str, star: str) -> str:

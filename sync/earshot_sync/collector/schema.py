@@ -89,7 +89,7 @@ current = Table(
     Column("contact", Text, nullable=True),
     Column("follow_up", Boolean, nullable=False),
     # follow_up, not deleted and the follow-up not resolved: the queue's rows (written by
-    # ingest and by Reader.mark_follow_up, back-filled by migration 0003).
+    # ingest and by FollowUps.mark, back-filled by migration 0003).
     Column("open_follow_up", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("entry_id", name="uq_current_entry_id"),
     Index("ix_current_received_at", "received_at"),

@@ -178,7 +178,7 @@ class Store:
             yield connection
 
     def write(self) -> contextlib.AbstractContextManager[Connection]:
-        """A write transaction, committed at the end of the block (reading.py, accounts.py)."""
+        """A write transaction, committed at the end of the block (follow_ups.py, accounts.py)."""
         return self._write()
 
     @contextmanager

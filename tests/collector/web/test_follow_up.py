@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from earshot_sync.collector.reading import MAX_NOTE
+from earshot_sync.collector.follow_ups import MAX_NOTE
 from tests.browser import site
 from tests.collector.web.conftest import Site
 from tests.collector.web.html import entry_ids, text

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from earshot_sync.collector.accounts import Accounts
+from earshot_sync.collector.follow_ups import FollowUps
 from earshot_sync.collector.reading import Reader
 from earshot_sync.collector.store import Store
 from earshot_sync.collector.web.render import Pages
@@ -17,6 +18,7 @@ Clock = Callable[[], datetime]
 @dataclass(frozen=True)
 class Web:
     reader: Reader
+    follow_ups: FollowUps
     accounts: Accounts
     pages: Pages
     clock: Clock

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from earshot_sync.collector.reading import MAX_NOTE, BadFollowUp, UnknownEntry
+from earshot_sync.collector.follow_ups import MAX_NOTE, BadFollowUp, UnknownEntry
 from earshot_sync.collector.web.context import Web
 from earshot_sync.collector.web.guard import SAVED_COOKIE, Viewer, check_form, safe_next
 from earshot_sync.collector.web.viewers import viewer_required
@@ -121,7 +121,7 @@ def router(web: Web) -> APIRouter:
             )
         try:
             await run_in_threadpool(
-                web.reader.mark_follow_up, entry_id, state, note, viewer.name, web.clock()
+                web.follow_ups.mark, entry_id, state, note, viewer.name, web.clock()
             )
         except UnknownEntry:
             return await run_in_threadpool(show, request, viewer, entry_id)

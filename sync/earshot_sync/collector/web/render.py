@@ -12,7 +12,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from earshot_sync.collector.reading import MAX_NOTE, Cursor, FeedItem
+from earshot_sync.collector.follow_ups import MAX_NOTE
+from earshot_sync.collector.reading import Cursor, FeedItem
 from earshot_sync.collector.version import __version__
 from earshot_sync.protocol import KINDS, SENTIMENTS
 
@@ -90,7 +91,7 @@ class Pages:
             callback_labels=CALLBACK_LABELS,
             kinds=KINDS,
             sentiments=(*SENTIMENTS, "none"),
-            max_note=MAX_NOTE,  # the reader's own limit: the textarea stops where it does
+            max_note=MAX_NOTE,  # FollowUps.mark's own limit: the textarea stops where it does
         )
         self._environment.filters.update(
             local_time=local_time, local_date=local_date, shorten=shorten
