@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from earshot_sync import fields
+
 PROTOCOL_VERSION = 1
 ENTRIES_PATH = "/api/v1/entries"
 INFO_PATH = "/api/v1/info"
@@ -32,42 +34,25 @@ DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 MAX_INFO_ENTRIES = 1000
 MAX_INFO_BYTES = 8 * 1024 * 1024
 
-KINDS = ("praise", "complaint", "suggestion", "question", "other")
-SENTIMENTS = ("negative", "neutral", "positive")
-MAX_TEXT = 10_000
-MAX_IDEA = 2_000
+KINDS = fields.KINDS
+SENTIMENTS = fields.SENTIMENTS
+MAX_TEXT = fields.MAX_TEXT
+MAX_IDEA = fields.MAX_IDEA
 
-# The fields of an entry on the wire, and whether each may be null.
-ENTRY_FIELDS: Mapping[str, tuple[type | tuple[type, ...], bool]] = {
-    "id": (str, False),
-    "revision": (int, False),
-    "created_at": (str, False),
-    "utc_offset_minutes": (int, False),
-    "device_id": (str, False),
-    "site": (str, False),
-    "station": (str, False),
-    "staff": (str, True),
-    "kind": (str, False),
-    "sentiment": (str, True),
-    "text": (str, False),
-    "tags": (list, False),
-    "contact": (str, True),
-    "follow_up": (bool, False),
-    "deleted": (bool, False),
-    "revised_at": (str, False),
+# The fields of an entry on the wire (declared in ``fields``), and whether each may be null.
+ENTRY_FIELDS: Mapping[str, tuple[type, bool]] = {
+    field.name: (field.wire_type, field.nullable) for field in fields.required_fields()
 }
 
 # Fields added to version 1 after it shipped: a sender may leave them out (an older desktop does),
 # and then each has its default. Type, may be null, default.
 OPTIONAL_FIELDS: Mapping[str, tuple[type, bool, Any]] = {
-    # What the person who heard the customer thinks the company could do.
-    "idea": (str, True, None),
-    # "Don't record my name": then ``staff`` must be null.
-    "anonymous": (bool, False, False),
+    field.name: (field.wire_type, field.nullable, field.default)
+    for field in fields.optional_fields()
 }
 
-# Every field of an entry on the wire, required ones first: what a collector keeps and exports.
-WIRE_FIELDS: tuple[str, ...] = (*ENTRY_FIELDS, *OPTIONAL_FIELDS)
+# Every field of an entry on the wire, in the declared order: what a collector keeps and exports.
+WIRE_FIELDS: tuple[str, ...] = fields.FIELD_NAMES
 
 
 class ResultStatus(StrEnum):
@@ -162,6 +147,36 @@ def _id_problems(entry_id: str) -> list[str]:
     return []
 
 
+def _value_problems(field: fields.EntryField, entry: Mapping[str, Any]) -> list[str]:
+    """Why the (well-typed) value of ``field`` in ``entry`` is not valid."""
+    name, value = field.name, entry.get(field.name, field.default)
+    if value is None:
+        return []
+    shape = field.shape
+    if shape is fields.Shape.ID:
+        return _id_problems(value)
+    if shape is fields.Shape.COUNT and value < 1:
+        return [f"'{name}' must be 1 or more"]
+    if shape is fields.Shape.TIME:
+        try:
+            parse_time(value)
+        except ValueError:
+            return [f"'{name}' is not an ISO-8601 time with a UTC offset"]
+    if shape is fields.Shape.CHOICE and value not in field.choices:
+        null = " or null" if field.nullable else ""
+        return [f"'{name}' must be one of {', '.join(field.choices)}{null}"]
+    if shape is fields.Shape.TAGS and not all(isinstance(tag, str) for tag in value):
+        return [f"'{name}' must be a list of strings"]
+    problems = []
+    if not field.blank_ok and not entry["deleted"] and not value.strip():
+        problems.append(f"'{name}' is empty")
+    # The words' limit holds at both ends; a label is cut to fit at the collector instead.
+    limit = field.max_length if shape is fields.Shape.TEXT else None
+    if limit is not None and len(value) > limit:
+        problems.append(f"'{name}' is longer than {field.max_length} characters")
+    return problems
+
+
 def entry_problems(entry: Any) -> list[str]:
     """Why ``entry`` is not a valid wire entry (empty when it is)."""
     if not isinstance(entry, Mapping):
@@ -183,27 +198,8 @@ def entry_problems(entry: Any) -> list[str]:
             problems.append(f"'{name}' has the wrong type")
     if problems:
         return problems
-    problems.extend(_id_problems(entry["id"]))
-    if entry["revision"] < 1:
-        problems.append("'revision' must be 1 or more")
-    for name in ("created_at", "revised_at"):
-        try:
-            parse_time(entry[name])
-        except ValueError:
-            problems.append(f"'{name}' is not an ISO-8601 time with a UTC offset")
-    if entry["kind"] not in KINDS:
-        problems.append(f"'kind' must be one of {', '.join(KINDS)}")
-    if entry["sentiment"] is not None and entry["sentiment"] not in SENTIMENTS:
-        problems.append(f"'sentiment' must be one of {', '.join(SENTIMENTS)} or null")
-    if not entry["deleted"] and not entry["text"].strip():
-        problems.append("'text' is empty")
-    if len(entry["text"]) > MAX_TEXT:
-        problems.append(f"'text' is longer than {MAX_TEXT} characters")
-    if not all(isinstance(tag, str) for tag in entry["tags"]):
-        problems.append("'tags' must be a list of strings")
-    idea = entry.get("idea")
-    if idea is not None and len(idea) > MAX_IDEA:
-        problems.append(f"'idea' is longer than {MAX_IDEA} characters")
+    for field in fields.FIELDS:
+        problems.extend(_value_problems(field, entry))
     # The value is never quoted back: the reason is logged and shown on the sending PC.
     if entry.get("anonymous") is True and entry["staff"] is not None:
         problems.append(

@@ -29,16 +29,13 @@ import json
 import logging
 import threading
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
-from earshot.core.codec import to_dict
-from earshot.core.entry import Entry, SyncState
 from earshot_sync.backoff import Backoff
 from earshot_sync.client import (
     BatchRefused,
@@ -48,28 +45,13 @@ from earshot_sync.client import (
     TooLarge,
     server_skew,
 )
+from earshot_sync.outbox import Mark, Outbox
 from earshot_sync.protocol import Info, ProtocolMismatch, Result, ResultStatus, encode_batch
 
 log = logging.getLogger(__name__)
 
 # Warn when the PC's clock is further than this from the collector's (entries keep the PC's time).
 SKEW_WARNING_SECONDS = 300.0
-
-Mark = tuple[uuid.UUID, int, SyncState, str | None]
-
-
-class Outbox(Protocol):
-    """What the sender needs of the journal (``earshot.core.journal.Journal`` has it)."""
-
-    def claim_batch(self, limit: int) -> list[Entry]: ...
-
-    def mark(self, results: Sequence[Mark]) -> int: ...
-
-    def release_sending(self) -> int: ...
-
-    def waiting(self) -> int: ...
-
-    def status(self) -> dict[SyncState, int]: ...
 
 
 class SenderState(StrEnum):
@@ -135,8 +117,8 @@ def _note(result: Result) -> str:
 
 def _mark_for(result: Result) -> Mark:
     if result.status.acknowledged:
-        return (uuid.UUID(result.id), result.revision, SyncState.SENT, None)
-    return (uuid.UUID(result.id), result.revision, SyncState.NEEDS_ATTENTION, _note(result))
+        return Mark(result.id, result.revision, acknowledged=True)
+    return Mark(result.id, result.revision, acknowledged=False, note=_note(result))
 
 
 def _encoded(entry: Mapping[str, Any]) -> int:
@@ -245,9 +227,7 @@ class Sender:
                     break
                 self._report(SenderState.SENDING, f"Sending {_entries(waiting)}…")
                 sent_at = self._now()
-                batches = deque(
-                    pack([to_dict(e) for e in claimed], info.max_entries, info.max_bytes, sent_at)
-                )
+                batches = deque(pack(claimed, info.max_entries, info.max_bytes, sent_at))
                 while batches:
                     if self._stop.is_set():
                         break
@@ -256,7 +236,7 @@ class Sender:
                     if marks is None:
                         continue  # split: its halves are next in line
                     self._outbox.mark(marks)
-                    done = sum(1 for mark in marks if mark[2] is SyncState.SENT)
+                    done = sum(1 for mark in marks if mark.acknowledged)
                     acknowledged += done
                     attention += len(marks) - done
                     self._backoff.reset()
@@ -297,17 +277,14 @@ class Sender:
             else:
                 note = f"The collector refused this entry: {refusal.detail}"
             log.warning("entry %s needs attention: %s", entry["id"], note)
-            return [
-                (uuid.UUID(entry["id"]), int(entry["revision"]), SyncState.NEEDS_ATTENTION, note)
-            ]
+            return [Mark(str(entry["id"]), int(entry["revision"]), acknowledged=False, note=note)]
         return [_mark_for(result) for result in results]
 
     # -- until done -----------------------------------------------------------------------
 
     def settled_state(self) -> tuple[SenderState, str]:
         """The state to show when nothing is queued: idle, or needs attention for some entries."""
-        counts = self._outbox.status()
-        attention = counts[SyncState.NEEDS_ATTENTION]
+        attention = self._outbox.attention()
         if attention:
             noun = "entry needs" if attention == 1 else "entries need"
             return (

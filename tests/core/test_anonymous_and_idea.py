@@ -81,7 +81,7 @@ def test_a_hand_edited_anonymous_row_with_a_name_is_read_without_it(
         listed = journal.page(EntryQuery(), 0, 10)
         assert [(item.entry.id, item.entry.staff) for item in listed] == [(entry.id, None)]
         sent = journal.claim_batch(10)  # what goes on the wire
-        assert [(item.id, item.staff) for item in sent] == [(entry.id, None)]
+        assert [(item["id"], item["staff"]) for item in sent] == [(str(entry.id), None)]
     finally:
         journal.close()
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from earshot.core.codec import to_dict
 from earshot.core.entry import EntryInput, EntryInvalid, Kind, SyncState, new_entry
 from earshot.core.journal import EntryQuery, Journal, JournalError, migrate
 from earshot.core.journal.journal import RevisionConflict
+from earshot_sync.outbox import Mark
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -79,7 +81,7 @@ def test_an_invalid_edit_changes_nothing(journal: Journal) -> None:
 
 def test_delete_is_a_tombstone_revision_not_a_removal(journal: Journal) -> None:
     entry_id = record(journal, "wrong customer")
-    journal.mark([(entry_id, 1, SyncState.SENT, None)])
+    journal.mark([Mark(str(entry_id), 1, acknowledged=True)])
     journal.delete(entry_id)
     stored = journal.require(entry_id)
     assert stored.entry.deleted
@@ -156,16 +158,17 @@ def test_search_follows_edits(journal: Journal) -> None:
 def test_the_outbox_claims_oldest_first_and_acknowledges_per_revision(journal: Journal) -> None:
     ids = [record(journal, f"entry {n}", n) for n in range(5)]
     batch = journal.claim_batch(3)
-    assert [e.id for e in batch] == ids[:3]
+    assert [payload["id"] for payload in batch] == [str(i) for i in ids[:3]]
     assert journal.status()[SyncState.SENDING] == 3
-    assert journal.claim_batch(10) == [journal.require(i).entry for i in ids[3:]]
+    # What goes on the wire is the payload saved with the revision: the entry as saved.
+    assert journal.claim_batch(10) == [to_dict(journal.require(i).entry) for i in ids[3:]]
     # An edit while its first revision is on the way: the old acknowledgement must not count.
     journal.edit(ids[0], EntryInput(text="entry 0, corrected"))
     changed = journal.mark(
         [
-            (ids[0], 1, SyncState.SENT, None),
-            (ids[1], 1, SyncState.SENT, None),
-            (ids[2], 1, SyncState.NEEDS_ATTENTION, "rejected: text is empty"),
+            Mark(str(ids[0]), 1, acknowledged=True),
+            Mark(str(ids[1]), 1, acknowledged=True),
+            Mark(str(ids[2]), 1, acknowledged=False, note="rejected: text is empty"),
         ]
     )
     assert changed == 2
@@ -181,7 +184,7 @@ def test_the_outbox_claims_oldest_first_and_acknowledges_per_revision(journal: J
         SyncState.NEEDS_ATTENTION: 0,
     }
     # The edited entry is now the newest in the outbox, so it goes last.
-    assert [e.id for e in journal.claim_batch(10)][-1] == ids[0]
+    assert [payload["id"] for payload in journal.claim_batch(10)][-1] == str(ids[0])
 
 
 def test_drafts_are_kept_until_cleared(journal: Journal) -> None:

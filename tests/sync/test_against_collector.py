@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,8 +64,10 @@ def test_sending_again_is_a_duplicate_not_a_second_row(
 ) -> None:
     fill(journal, 5)
     sender_for(journal, small_collector).run()
-    for stored in journal.iter_entries():  # as if the marks had been lost in a crash
-        journal.mark([(stored.entry.id, stored.entry.revision, SyncState.QUEUED, None)])
+    # As if the marks had been lost in a crash: every entry is back in the queue.
+    with sqlite3.connect(journal.path) as connection:
+        connection.execute("UPDATE entries SET sync_state = 'queued'")
+    connection.close()
 
     result = sender_for(journal, small_collector).run()
 

@@ -1,77 +1,71 @@
-"""The entry as plain JSON-ready data: the journal's revision history and the exports use it."""
+"""The entry as wire data (``earshot_sync.fields``): the journal's revisions, the outbox, exports.
+
+Both directions are derived from the declared fields and their shapes, so a new field needs no
+line here.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from earshot.core.entry import Entry, Kind, Sentiment
+from earshot.core.entry import CHOICES, Entry
+from earshot_sync.fields import FIELDS, EntryField, Shape
 
-FIELDS: tuple[str, ...] = (
-    "id",
-    "revision",
-    "created_at",
-    "utc_offset_minutes",
-    "device_id",
-    "site",
-    "station",
-    "staff",
-    "kind",
-    "sentiment",
-    "text",
-    "tags",
-    "contact",
-    "follow_up",
-    "idea",
-    "anonymous",
-    "deleted",
-    "revised_at",
+_TO_WIRE: dict[Shape, Callable[[Any], Any]] = {
+    Shape.ID: str,
+    Shape.TIME: datetime.isoformat,
+    Shape.CHOICE: lambda member: member.value,
+    Shape.TAGS: list,
+}
+
+
+_FROM_WIRE: dict[Shape, Callable[[Any], Any]] = {
+    Shape.ID: uuid.UUID,
+    Shape.COUNT: int,
+    Shape.OFFSET: int,
+    Shape.TIME: datetime.fromisoformat,
+    Shape.TAGS: tuple,
+    Shape.FLAG: bool,
+}
+
+
+def _from_wire(field: EntryField) -> Callable[[Any], Any]:
+    if field.shape is Shape.CHOICE:
+        choice = CHOICES[field.name]
+        # An empty choice ("no mood") is none.
+        return lambda value: choice(value) if value else None
+    return _FROM_WIRE.get(field.shape, _same)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_ENCODERS: tuple[tuple[str, Callable[[Any], Any]], ...] = tuple(
+    (field.name, _TO_WIRE.get(field.shape, _same)) for field in FIELDS
+)
+_DECODERS: tuple[tuple[EntryField, Callable[[Any], Any]], ...] = tuple(
+    (field, _from_wire(field)) for field in FIELDS
 )
 
 
 def to_dict(entry: Entry) -> dict[str, Any]:
-    return {
-        "id": str(entry.id),
-        "revision": entry.revision,
-        "created_at": entry.created_at.isoformat(),
-        "utc_offset_minutes": entry.utc_offset_minutes,
-        "device_id": entry.device_id,
-        "site": entry.site,
-        "station": entry.station,
-        "staff": entry.staff,
-        "kind": entry.kind.value,
-        "sentiment": entry.sentiment.value if entry.sentiment else None,
-        "text": entry.text,
-        "tags": list(entry.tags),
-        "contact": entry.contact,
-        "follow_up": entry.follow_up,
-        "idea": entry.idea,
-        "anonymous": entry.anonymous,
-        "deleted": entry.deleted,
-        "revised_at": entry.revised_at.isoformat(),
-    }
+    """``entry`` as the wire and the revision history have it."""
+    document: dict[str, Any] = {}
+    for name, encode in _ENCODERS:
+        value = getattr(entry, name)
+        document[name] = None if value is None else encode(value)
+    return document
 
 
 def from_dict(data: dict[str, Any]) -> Entry:
-    return Entry(
-        id=uuid.UUID(data["id"]),
-        revision=int(data["revision"]),
-        created_at=datetime.fromisoformat(data["created_at"]),
-        utc_offset_minutes=int(data["utc_offset_minutes"]),
-        device_id=data["device_id"],
-        site=data["site"],
-        station=data["station"],
-        staff=data["staff"],
-        kind=Kind(data["kind"]),
-        sentiment=Sentiment(data["sentiment"]) if data["sentiment"] else None,
-        text=data["text"],
-        tags=tuple(data["tags"]),
-        contact=data["contact"],
-        follow_up=bool(data["follow_up"]),
-        # Revisions saved before these fields existed have neither.
-        idea=data.get("idea"),
-        anonymous=bool(data.get("anonymous", False)),
-        deleted=bool(data["deleted"]),
-        revised_at=datetime.fromisoformat(data["revised_at"]),
-    )
+    """The entry of a revision saved by :func:`to_dict` (by this or an older version)."""
+    values: dict[str, Any] = {}
+    for field, decode in _DECODERS:
+        # Revisions saved before an optional field existed do not have it.
+        value = data.get(field.name, field.default) if field.optional else data[field.name]
+        values[field.name] = None if value is None else decode(value)
+    return Entry(**values)

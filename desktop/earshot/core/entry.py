@@ -18,10 +18,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import TypeVar
 
-MAX_TEXT = 10_000
-MAX_IDEA = 2_000
-MAX_CONTACT = 200
-MAX_NAME = 100
+# The limits both ends share are declared with the fields; re-exported for the desktop.
+from earshot_sync.fields import MAX_CONTACT as MAX_CONTACT
+from earshot_sync.fields import MAX_IDEA as MAX_IDEA
+from earshot_sync.fields import MAX_NAME as MAX_NAME
+from earshot_sync.fields import MAX_TEXT as MAX_TEXT
+from earshot_sync.fields import typed_fields
+
 MAX_TAG = 40
 MAX_TAGS = 20
 
@@ -40,6 +43,10 @@ class Sentiment(StrEnum):
     NEGATIVE = "negative"
     NEUTRAL = "neutral"
     POSITIVE = "positive"
+
+
+# The Python type of each choice field of ``earshot_sync.fields`` (a test checks the values).
+CHOICES: dict[str, type[StrEnum]] = {"kind": Kind, "sentiment": Sentiment}
 
 
 class SyncState(StrEnum):
@@ -295,15 +302,4 @@ def tombstone(entry: Entry, *, now: datetime | None = None) -> Entry:
 
 def as_input(entry: Entry) -> EntryInput:
     """The fields of ``entry`` as a form would hold them, for editing."""
-    return EntryInput(
-        text=entry.text,
-        kind=entry.kind,
-        station=entry.station,
-        staff=entry.staff,
-        sentiment=entry.sentiment,
-        tags=entry.tags,
-        contact=entry.contact,
-        follow_up=entry.follow_up,
-        idea=entry.idea,
-        anonymous=entry.anonymous,
-    )
+    return EntryInput(**{field.name: getattr(entry, field.name) for field in typed_fields()})

@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any, TextIO
 
-from earshot.core.codec import FIELDS, to_dict
+from earshot.core.codec import to_dict
 from earshot.core.journal import StoredEntry
+from earshot_sync.fields import FIELD_NAMES
 from earshot_sync.spreadsheet import csv_cell
 
-COLUMNS: tuple[str, ...] = (*FIELDS, "sync_state")
+COLUMNS: tuple[str, ...] = (*FIELD_NAMES, "sync_state")
 
 
 class ExportFormat(StrEnum):

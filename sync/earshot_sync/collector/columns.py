@@ -7,9 +7,10 @@ them from the documents already stored: one function, so the two cannot disagree
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from earshot_sync.fields import Shape, collector_fields
 from earshot_sync.protocol import parse_time
 
 # What an index row can hold: site, station and staff names are cut to this many characters in
@@ -25,27 +26,39 @@ def _label(value: Any) -> str:
     return str(value)[:MAX_LABEL]
 
 
+def _offset(value: Any) -> int:
+    return max(-MAX_OFFSET_MINUTES, min(MAX_OFFSET_MINUTES, int(value)))
+
+
+def _tags(value: Any) -> str:
+    return json.dumps(list(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+# How a valid wire value of each shape becomes its column of ``current`` (schema.py).
+_COLUMN_VALUE: dict[Shape, Callable[[Any], Any]] = {
+    Shape.TIME: parse_time,
+    Shape.OFFSET: _offset,
+    Shape.LABEL: _label,
+    Shape.CHOICE: str,
+    Shape.TAGS: _tags,
+    Shape.FLAG: bool,
+}
+_CONVERTERS = tuple((field, _COLUMN_VALUE.get(field.shape, _same)) for field in collector_fields())
+
+
 def current_columns(document: Mapping[str, Any]) -> dict[str, Any]:
-    """The viewer-page columns of ``current`` for a valid stored ``document``."""
-    staff = document["staff"]
-    offset = int(document["utc_offset_minutes"])
-    return {
-        "deleted": bool(document["deleted"]),
-        "created_at": parse_time(document["created_at"]),
-        "utc_offset_minutes": max(-MAX_OFFSET_MINUTES, min(MAX_OFFSET_MINUTES, offset)),
-        "site": _label(document["site"]),
-        "station": _label(document["station"]),
-        "staff": None if staff is None else _label(staff),
-        # Older desktops do not send these two yet: missing means no idea, not anonymous.
-        "anonymous": bool(document.get("anonymous", False)),
-        "kind": str(document["kind"]),
-        "sentiment": document["sentiment"],
-        "text": document["text"],
-        "idea": document.get("idea"),
-        "tags": json.dumps(list(document["tags"]), ensure_ascii=False, separators=(",", ":")),
-        "contact": document["contact"],
-        "follow_up": bool(document["follow_up"]),
-    }
+    """The viewer-page columns of ``current`` for a valid stored ``document``: one per field
+    kept at the collector (``earshot_sync.fields``)."""
+    columns: dict[str, Any] = {}
+    for field, convert in _CONVERTERS:
+        # An older desktop leaves the optional fields out: then they have their defaults.
+        value = document.get(field.name, field.default) if field.optional else document[field.name]
+        columns[field.name] = None if value is None else convert(value)
+    return columns
 
 
 def tag_keys(document: Mapping[str, Any]) -> list[str]:

@@ -11,6 +11,8 @@ The Alembic migrations in ``migrations/`` create them when a collector or a comm
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -26,8 +28,29 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.types import TypeEngine
+
+from earshot_sync.collector.columns import MAX_LABEL
+from earshot_sync.fields import BY_NAME, EntryField, Shape, collector_fields
 
 metadata = MetaData()
+
+# The column type of each shape of field in ``current``.
+_CURRENT_TYPES: dict[Shape, type[TypeEngine[Any]] | TypeEngine[Any]] = {
+    Shape.TIME: DateTime(timezone=True),
+    Shape.OFFSET: Integer,
+    Shape.LABEL: String(MAX_LABEL),
+    Shape.LINE: Text,
+    Shape.TEXT: Text,
+    Shape.CHOICE: String(20),
+    Shape.TAGS: Text,
+    Shape.FLAG: Boolean,
+}
+
+
+def _current_column(field: EntryField) -> Column[Any]:
+    return Column(field.name, _CURRENT_TYPES[field.shape], nullable=field.nullable)
+
 
 devices = Table(
     "devices",
@@ -68,26 +91,15 @@ current = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("entry_id", String(36), nullable=False),
     Column("revision", BigInteger, nullable=False),
-    Column("deleted", Boolean, nullable=False),
+    _current_column(BY_NAME["deleted"]),
     Column("document", Text, nullable=False),
     Column("device_name", String(200), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
-    # The entry's own time, in UTC, and the offset of the PC's clock when it was logged.
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("utc_offset_minutes", Integer, nullable=False),
-    # Cut to MAX_LABEL characters (the document keeps what was sent): an index row has a bound.
-    Column("site", String(200), nullable=False),
-    Column("station", String(200), nullable=False),
-    Column("staff", String(200), nullable=True),
-    Column("anonymous", Boolean, nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("sentiment", String(20), nullable=True),
-    Column("text", Text, nullable=False),
-    Column("idea", Text, nullable=True),
-    # The tags as sent, a JSON list (entry_tags has them one per row, lower-cased, for filters).
-    Column("tags", Text, nullable=False),
-    Column("contact", Text, nullable=True),
-    Column("follow_up", Boolean, nullable=False),
+    # One column per field kept at the collector (earshot_sync.fields): the entry's time in
+    # UTC, the offset of the PC's clock, the labels cut to MAX_LABEL characters (an index row
+    # has a bound; the document keeps what was sent), the words, the tags as a JSON list as
+    # sent (entry_tags has them one per row, lower-cased, for filters).
+    *(_current_column(field) for field in collector_fields() if field.name != "deleted"),
     # follow_up, not deleted and the follow-up not resolved: the queue's rows (written by
     # ingest and by FollowUps.mark, back-filled by migration 0003).
     Column("open_follow_up", Boolean, nullable=False, server_default=false()),

@@ -39,21 +39,14 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from earshot.core.codec import to_dict
-from earshot.core.entry import (
-    Entry,
-    EntryInput,
-    Kind,
-    Sentiment,
-    SyncState,
-    new_entry,
-    revise,
-    tombstone,
-)
+from earshot.core.entry import Entry, EntryInput, SyncState, new_entry, revise, tombstone
 from earshot.core.journal import migrate
 from earshot.core.journal.errors import JournalError, friendly_errors
 from earshot.core.journal.query import EntryQuery, keys_statement, where
+from earshot.core.journal.rows import entry_columns, entry_from_row
 from earshot.core.journal.schema import drafts, entries, meta, revisions
-from earshot.core.journal.timefmt import from_db, to_db
+from earshot.core.journal.timefmt import to_db
+from earshot_sync.outbox import Mark
 
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
 
@@ -71,59 +64,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _entry_from_row(row: Row[Any] | Mapping[str, Any]) -> Entry:
-    data = row._mapping if isinstance(row, Row) else row
-    anonymous = bool(data["anonymous"])
-    return Entry(
-        id=uuid.UUID(data["uuid"]),
-        revision=data["revision"],
-        created_at=from_db(data["created_at"]),
-        utc_offset_minutes=data["utc_offset_minutes"],
-        device_id=data["device_id"],
-        site=data["site"],
-        station=data["station"],
-        # The app never stores a name on an anonymous row, but a hand-edited or damaged file
-        # may: the name is dropped (Entry refuses the pair), so the entry is still shown and
-        # sent, and anonymously, as the person asked.
-        staff=None if anonymous else data["staff"],
-        kind=Kind(data["kind"]),
-        sentiment=Sentiment(data["sentiment"]) if data["sentiment"] else None,
-        text=data["text"],
-        tags=tuple(json.loads(data["tags"])),
-        contact=data["contact"],
-        follow_up=bool(data["follow_up"]),
-        idea=data["idea"],
-        anonymous=anonymous,
-        deleted=bool(data["deleted"]),
-        revised_at=from_db(data["revised_at"]),
-    )
-
-
 def _stored_from_row(row: Row[Any]) -> StoredEntry:
-    return StoredEntry(_entry_from_row(row), SyncState(row.sync_state), row.sync_note)
-
-
-def _entry_columns(entry: Entry) -> dict[str, Any]:
-    return {
-        "uuid": str(entry.id),
-        "revision": entry.revision,
-        "created_at": to_db(entry.created_at),
-        "utc_offset_minutes": entry.utc_offset_minutes,
-        "device_id": entry.device_id,
-        "site": entry.site,
-        "station": entry.station,
-        "staff": entry.staff,
-        "kind": entry.kind.value,
-        "sentiment": entry.sentiment.value if entry.sentiment else None,
-        "text": entry.text,
-        "tags": json.dumps(list(entry.tags), ensure_ascii=False),
-        "contact": entry.contact,
-        "follow_up": entry.follow_up,
-        "idea": entry.idea,
-        "anonymous": entry.anonymous,
-        "deleted": entry.deleted,
-        "revised_at": to_db(entry.revised_at),
-    }
+    return StoredEntry(entry_from_row(row._mapping), SyncState(row.sync_state), row.sync_note)
 
 
 # save() runs on every entry a person records, so it talks to the driver directly with SQL
@@ -285,7 +227,7 @@ class Journal:
             "revision": entry.revision,
             "payload": json.dumps(to_dict(entry), ensure_ascii=False),
         }
-        values = _entry_columns(entry) | {
+        values = entry_columns(entry) | {
             "sync_state": SyncState.QUEUED.value,
             "sync_note": None,
             "outbox_order": 0,  # the revision's id, known once it is inserted
@@ -436,13 +378,19 @@ class Journal:
         counts = self.status()
         return counts[SyncState.QUEUED] + counts[SyncState.SENDING]
 
+    def attention(self) -> int:
+        """Entries the collector refused, which a person must look at."""
+        return self.status()[SyncState.NEEDS_ATTENTION]
+
     # -- the outbox -----------------------------------------------------------------------
 
-    def claim_batch(self, limit: int) -> list[Entry]:
-        """The oldest queued entries, marked *sending* in the same transaction."""
+    def claim_batch(self, limit: int) -> list[dict[str, Any]]:
+        """The wire payloads of the oldest queued revisions (as :meth:`save` stored them with
+        the revision), marked *sending* in the same transaction."""
         with self._write() as conn:
             rows = conn.execute(
-                select(entries)
+                select(entries.c.seq, revisions.c.payload)
+                .join(revisions, revisions.c.id == entries.c.outbox_order)
                 .where(entries.c.sync_state == SyncState.QUEUED.value)
                 .order_by(entries.c.outbox_order)
                 .limit(limit)
@@ -450,21 +398,18 @@ class Journal:
             if rows:
                 conn.execute(
                     update(entries)
-                    .where(entries.c.seq.in_([row.seq for row in rows]))
+                    .where(entries.c.seq.in_([seq for seq, _payload in rows]))
                     .values(sync_state=SyncState.SENDING.value)
                 )
-        return [_entry_from_row(row) for row in rows]
+        return [json.loads(payload) for _seq, payload in rows]
 
-    def mark(
-        self,
-        results: Sequence[tuple[uuid.UUID, int, SyncState, str | None]],
-    ) -> int:
-        """Record what the collector said of each (entry, revision); returns how many changed.
+    def mark(self, marks: Sequence[Mark]) -> int:
+        """Record what the collector said of each revision; returns how many entries changed.
 
-        A result for an older revision than the journal's newest is ignored: the newest
+        A mark for an older revision than the journal's newest is ignored: the newest
         revision still has to be sent.
         """
-        if not results:
+        if not marks:
             return 0
         # One statement, many parameter sets: a drain of thousands of results costs one
         # compiled UPDATE instead of thousands (this was 60% of the sender's time).
@@ -476,12 +421,14 @@ class Journal:
         )
         parameters = [
             {
-                "key_uuid": str(entry_id),
-                "key_revision": revision,
-                "new_state": state.value,
-                "new_note": note,
+                "key_uuid": mark.entry_id,
+                "key_revision": mark.revision,
+                "new_state": (
+                    SyncState.SENT if mark.acknowledged else SyncState.NEEDS_ATTENTION
+                ).value,
+                "new_note": None if mark.acknowledged else mark.note,
             }
-            for entry_id, revision, state, note in results
+            for mark in marks
         ]
         with self._write() as conn:
             return conn.execute(statement, parameters).rowcount

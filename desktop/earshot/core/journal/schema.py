@@ -8,6 +8,8 @@ Times are stored as fixed-width ISO-8601 UTC text, so they sort as they read.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -21,6 +23,9 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.types import TypeEngine
+
+from earshot_sync.fields import FIELDS, EntryField, Shape
 
 metadata = MetaData()
 
@@ -35,29 +40,40 @@ revisions = Table(
     UniqueConstraint("uuid", "revision", name="uq_revisions_uuid_revision"),
 )
 
+# The column of each declared field of an entry (earshot_sync.fields); the id's is "uuid".
+COLUMN_NAMES: dict[str, str] = {field.name: field.name for field in FIELDS} | {"id": "uuid"}
+_TYPES: dict[Shape, type[TypeEngine[Any]] | TypeEngine[Any]] = {
+    Shape.ID: String(36),
+    Shape.COUNT: Integer,
+    Shape.TIME: String(27),
+    Shape.OFFSET: Integer,
+    Shape.TEXT: Text,
+    Shape.CHOICE: String(20),
+    Shape.TAGS: Text,  # a JSON list
+    Shape.FLAG: Boolean,
+}
+
+
+def _entry_column(field: EntryField) -> Column[Any]:
+    if field.shape in (Shape.LABEL, Shape.LINE):
+        column_type: type[TypeEngine[Any]] | TypeEngine[Any] = String(field.max_length)
+    else:
+        column_type = _TYPES[field.shape]
+    return Column(
+        COLUMN_NAMES[field.name],
+        column_type,
+        nullable=field.nullable,
+        unique=field.shape is Shape.ID,
+        # A field added later (migration 0004: idea, anonymous) reads its default in old rows.
+        server_default=false() if field.optional and field.shape is Shape.FLAG else None,
+    )
+
+
 entries = Table(
     "entries",
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("uuid", String(36), nullable=False, unique=True),
-    Column("revision", Integer, nullable=False),
-    Column("created_at", String(27), nullable=False),
-    Column("utc_offset_minutes", Integer, nullable=False),
-    Column("device_id", String(64), nullable=False),
-    Column("site", String(100), nullable=False),
-    Column("station", String(100), nullable=False),
-    Column("staff", String(100)),
-    Column("kind", String(20), nullable=False),
-    Column("sentiment", String(20)),
-    Column("text", Text, nullable=False),
-    Column("tags", Text, nullable=False),  # JSON list
-    Column("contact", String(200)),
-    Column("follow_up", Boolean, nullable=False),
-    Column("deleted", Boolean, nullable=False),
-    Column("revised_at", String(27), nullable=False),
-    # Migration 0004: "your idea", and "don't record my name" (then staff is null).
-    Column("idea", Text),
-    Column("anonymous", Boolean, nullable=False, server_default=false()),
+    *(_entry_column(field) for field in FIELDS),
     # The outbox: the newest revision's way to the collector.
     Column("sync_state", String(20), nullable=False),
     Column("sync_note", Text),

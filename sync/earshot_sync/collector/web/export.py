@@ -5,6 +5,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,51 +16,38 @@ from earshot_sync.collector.web.context import Web
 from earshot_sync.collector.web.filters import parse_filters
 from earshot_sync.collector.web.guard import Viewer
 from earshot_sync.collector.web.viewers import viewer_required
+from earshot_sync.fields import collector_fields
 from earshot_sync.spreadsheet import csv_cell
 
-COLUMNS = (
-    "id",
-    "created_at",
-    "utc_offset_minutes",
-    "site",
-    "station",
-    "staff",
-    "anonymous",
-    "kind",
-    "sentiment",
-    "text",
-    "idea",
-    "tags",
-    "contact",
-    "follow_up",
-    "follow_up_state",
-    "device_name",
-    "received_at",
+# The entry's fields kept at the collector (earshot_sync.fields), as FeedItem has them; not
+# "deleted": a deleted entry is never shown or exported.
+ENTRY_COLUMNS: tuple[str, ...] = tuple(
+    field.name for field in collector_fields() if field.name != "deleted"
 )
+COLUMNS = ("id", *ENTRY_COLUMNS, "follow_up_state", "device_name", "received_at")
 # Rows per chunk sent to the client: fewer, larger writes than one per row.
 _ROWS_PER_CHUNK = 200
 
 
+def _plain(value: Any) -> Any:
+    """A FeedItem's value as JSON has it."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
 def as_row(item: FeedItem) -> dict[str, Any]:
-    return {
-        "id": item.entry_id,
-        "created_at": item.created_at.isoformat(),
-        "utc_offset_minutes": item.utc_offset_minutes,
-        "site": item.site,
-        "station": item.station,
-        "staff": item.staff,
-        "anonymous": item.anonymous,
-        "kind": item.kind,
-        "sentiment": item.sentiment,
-        "text": item.text,
-        "idea": item.idea,
-        "tags": list(item.tags),
-        "contact": item.contact,
-        "follow_up": item.follow_up,
-        "follow_up_state": item.follow_up_state,
-        "device_name": item.device_name,
-        "received_at": item.received_at.isoformat(),
-    }
+    return (
+        {"id": item.entry_id}
+        | {name: _plain(getattr(item, name)) for name in ENTRY_COLUMNS}
+        | {
+            "follow_up_state": item.follow_up_state,
+            "device_name": item.device_name,
+            "received_at": item.received_at.isoformat(),
+        }
+    )
 
 
 def csv_chunks(items: Iterable[FeedItem]) -> Iterator[str]:

@@ -111,7 +111,11 @@ def _copy(new: sa.Table, tags: sa.Table) -> None:
         tag_rows: list[dict[str, object]] = []
         for entry_id, entry_revision, document, device_name, received_at in rows:
             parsed = json.loads(document)
-            columns = current_columns(parsed)
+            # Only the columns this revision of the schema has: a field declared later (and
+            # its column) is back-filled by the migration that adds it.
+            columns = {
+                name: value for name, value in current_columns(parsed).items() if name in new.c
+            }
             columns["created_at"] = _naive_utc(columns["created_at"])
             values.append(
                 {

@@ -1,0 +1,82 @@
+"""An entry as a row of the journal's ``entries`` table and back, derived from its fields.
+
+Like the wire (``earshot.core.codec``), but times are the journal's fixed-width text (so they
+sort as they read) and tags a JSON list in one column.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import RowMapping
+
+from earshot.core.entry import CHOICES, Entry
+from earshot.core.journal.schema import COLUMN_NAMES
+from earshot.core.journal.timefmt import from_db, to_db
+from earshot_sync.fields import FIELDS, EntryField, Shape
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _tags_to_db(tags: tuple[str, ...]) -> str:
+    return json.dumps(list(tags), ensure_ascii=False)
+
+
+def _tags_from_db(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
+_TO_DB: dict[Shape, Callable[[Any], Any]] = {
+    Shape.ID: str,
+    Shape.TIME: to_db,
+    Shape.CHOICE: lambda member: member.value,
+    Shape.TAGS: _tags_to_db,
+}
+_FROM_DB: dict[Shape, Callable[[Any], Any]] = {
+    Shape.ID: uuid.UUID,
+    Shape.TIME: from_db,
+    Shape.TAGS: _tags_from_db,
+    Shape.FLAG: bool,
+}
+
+
+def _reader(field: EntryField) -> Callable[[Any], Any]:
+    if field.shape is Shape.CHOICE:
+        choice = CHOICES[field.name]
+        # An empty choice ("no mood") is none.
+        return lambda value: choice(value) if value else None
+    return _FROM_DB.get(field.shape, _same)
+
+
+_WRITERS = tuple(
+    (field.name, COLUMN_NAMES[field.name], _TO_DB.get(field.shape, _same)) for field in FIELDS
+)
+_READERS = tuple((field.name, COLUMN_NAMES[field.name], _reader(field)) for field in FIELDS)
+
+
+def entry_columns(entry: Entry) -> dict[str, Any]:
+    """The ``entries`` columns of ``entry`` (not the outbox's)."""
+    columns: dict[str, Any] = {}
+    for name, column, write in _WRITERS:
+        value = getattr(entry, name)
+        columns[column] = None if value is None else write(value)
+    return columns
+
+
+def entry_from_row(data: RowMapping) -> Entry:
+    """The entry of an ``entries`` row."""
+    values: dict[str, Any] = {}
+    for name, column, read in _READERS:
+        value = data[column]
+        values[name] = None if value is None else read(value)
+    # The app never stores a name on an anonymous row, but a hand-edited or damaged file may:
+    # the name is dropped (Entry refuses the pair), so the entry is still shown and sent, and
+    # anonymously, as the person asked.
+    if values["anonymous"]:
+        values["staff"] = None
+    return Entry(**values)
