@@ -9,10 +9,11 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from earshot.core.entry import EntryInput, Kind, SyncState
+from earshot.core.entry import EntryInput, Kind
 from earshot.core.journal import EntryQuery, Journal
 from earshot.gui.models.log_model import Column, LogModel, preview
 from earshot.gui.services.tasks import TaskRunner
+from earshot_sync.outbox import Mark
 from tests.gui import bulk
 
 
@@ -27,8 +28,8 @@ def test_entries_show_newest_first_with_their_sync_state(journal: Journal) -> No
     for entry in entries:
         journal.save(entry)
     oldest, middle, newest = entries
-    journal.mark([(oldest.id, 1, SyncState.SENT, None)])
-    journal.mark([(middle.id, 1, SyncState.NEEDS_ATTENTION, "The server said no.")])
+    journal.mark([Mark(str(oldest.id), 1, acknowledged=True)])
+    journal.mark([Mark(str(middle.id), 1, acknowledged=False, note="The server said no.")])
 
     model = LogModel(journal)
 
@@ -117,7 +118,7 @@ def test_refresh_with_the_same_count_shows_the_new_state(qtbot: QtBot, journal: 
     entry = journal.record(EntryInput(text="was waiting"), site="Main site")
     model = LogModel(journal)
     assert _text(model, 0, Column.SYNC) == "Waiting to be sent"
-    journal.mark([(entry.id, 1, SyncState.SENT, None)])
+    journal.mark([Mark(str(entry.id), 1, acknowledged=True)])
     with qtbot.waitSignal(model.dataChanged):
         model.refresh()
     assert _text(model, 0, Column.SYNC) == "Sent"

@@ -29,6 +29,7 @@ from earshot.core.journal import Journal
 from earshot.core.settings import Preferences
 from earshot.gui.models.log_model import Column
 from earshot.gui.windows.log_window import LogOpener, LogWindow
+from earshot_sync.outbox import Mark
 from tests.gui import bulk
 from tests.mounts import make_read_only
 
@@ -99,7 +100,7 @@ def test_entries_show_newest_first_with_their_sync_state(
     journal.record(
         EntryInput(text="then this"), site="Main site", now=first.created_at + timedelta(minutes=1)
     )
-    journal.mark([(first.id, 1, SyncState.SENT, None)])
+    journal.mark([Mark(str(first.id), 1, acknowledged=True)])
 
     window = make_log(journal)
 
@@ -160,8 +161,8 @@ def _pick(qtbot: QtBot, window: LogWindow, mnemonic: Qt.Key, typed: str) -> None
 def test_each_filter_narrows_the_log(
     qtbot: QtBot, journal: Journal, entries: list[Entry], make_log: Callable[[Journal], LogWindow]
 ) -> None:
-    journal.mark([(entries[1].id, 1, SyncState.SENT, None)])
-    journal.mark([(entries[6].id, 1, SyncState.NEEDS_ATTENTION, "no")])
+    journal.mark([Mark(str(entries[1].id), 1, acknowledged=True)])
+    journal.mark([Mark(str(entries[6].id), 1, acknowledged=False, note="no")])
     window = make_log(journal)
 
     _pick(qtbot, window, Qt.Key.Key_K, "Comp")  # kinds take turns: 1 and 6 are complaints
@@ -222,7 +223,7 @@ def test_open_edit_with_keys_and_save_makes_revision_two(
     qtbot: QtBot, journal: Journal, make_log: Callable[[Journal], LogWindow]
 ) -> None:
     entry = journal.record(EntryInput(text="The queue was long"), site="Main site")
-    journal.mark([(entry.id, 1, SyncState.SENT, None)])
+    journal.mark([Mark(str(entry.id), 1, acknowledged=True)])
     window = make_log(journal)
     assert window.model.data(window.model.index(0, Column.SYNC)) == "Sent"
 

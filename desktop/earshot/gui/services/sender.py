@@ -29,7 +29,8 @@ from earshot_sync.client import CollectorClient
 from earshot_sync.connect import NotReady, connect
 from earshot_sync.credentials import TokenStore
 from earshot_sync.local_collector import LocalCollector, LocalCollectorFailed
-from earshot_sync.sender import Outbox, Outcome, PassResult, Sender, SenderHooks, SenderState
+from earshot_sync.outbox import Outbox
+from earshot_sync.sender import Outcome, PassResult, Sender, SenderHooks, SenderState
 from earshot_sync.sender_lock import SenderBusy, SenderLock
 
 log = logging.getLogger(__name__)
