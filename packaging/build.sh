@@ -25,6 +25,10 @@ if [ "${EARSHOT_KEEP_VENV:-}" != 1 ] || [ ! -x "$venv/bin/pyinstaller" ]; then
   rm -rf "$venv"
   "$python" -m venv "$venv"
   "$venv/bin/pip" install --quiet --upgrade pip
+  # setuptools builds the wheel through build/lib here and never empties it: a module moved or
+  # deleted since the last build would still go into the wheel, and so into the bundle
+  # (https://github.com/pypa/setuptools/issues/1871).
+  rm -rf build/lib build/bdist.*
   "$venv/bin/pip" install --quiet '.[desktop]' 'pyinstaller>=6.10'
 fi
 version="$("$venv/bin/python" -c 'import earshot; print(earshot.__version__)')"
