@@ -90,6 +90,16 @@ def test_the_forms_and_the_draft_carry_every_typed_field() -> None:
     ] == []
 
 
+def test_a_draft_keeps_every_typed_field_but_the_name() -> None:
+    from earshot.gui.windows.quick_entry import draft_payload
+
+    # Never the name: a draft is written before "don't record my name" may be ticked.
+    kept = set(draft_payload(EntryInput(text="words")))
+    where = "draft_payload (earshot/gui/windows/quick_entry.py)"
+    assert _missing(TYPED - {"staff"}, kept, where) == []
+    assert "staff" not in kept
+
+
 def test_the_journal_migrations_make_a_column_for_every_field(journal: Journal) -> None:
     engine = sa.create_engine(f"sqlite:///{journal.path}")
     try:
