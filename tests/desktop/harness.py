@@ -1,12 +1,12 @@
-"""The app as ``run_app`` builds it, plus the desktop shell, with a line protocol for tests.
+"""The app as ``run_app`` builds it, without sending, with a line protocol for tests.
 
-Run on a real X server (``QT_QPA_PLATFORM=xcb``) by ``tests/desktop``. It is the real
-:class:`~earshot.gui.app.EarshotApp` and the real :func:`~earshot.gui.shell.start_shell`; the
-only addition is stdin: each line ``status`` is answered on stdout with one JSON object that
-says what is on screen (tray geometry and tooltip, fallback window, hotkey, quick entry,
-focus), ``settings`` opens the settings window as the tray menu does, and ``quit`` ends the
-app. ``ready`` is printed once the shell runs, ``second`` if
-another instance was already running (then it exits at once, as the app does).
+Run on a real X server (``QT_QPA_PLATFORM=xcb``) by ``tests/desktop``. It is the real app as the
+composition root :func:`~earshot.gui.main.compose` builds it (windows, tray, hotkey, single
+instance), with no sync service; the only addition is stdin: each line ``status`` is answered on
+stdout with one JSON object that says what is on screen (tray geometry and tooltip, fallback
+window, hotkey, quick entry, focus), ``settings`` opens the settings window as the tray menu
+does, and ``quit`` ends the app. ``ready`` is printed once the shell runs, ``second`` if another
+instance was already running (then it exits at once, as the app does).
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from PySide6.QtWidgets import QApplication
 
 from earshot.core.profile import Profile
 from earshot.gui.app import EarshotApp
+from earshot.gui.main import compose
 from earshot.gui.resources import Resources
-from earshot.gui.shell import DesktopShell, claim_instance, start_shell
+from earshot.gui.services.single_instance import claim_instance
+from earshot.gui.shell import DesktopShell
 
 
 def status(app: QApplication, controller: EarshotApp, shell: DesktopShell) -> dict[str, object]:
@@ -65,9 +67,9 @@ def main() -> int:
         return 0
     resources = Resources.locate(env)
     journal = profile.open_journal()
-    controller = EarshotApp(profile, journal, profile.settings, resources)
-    app.aboutToQuit.connect(controller.shutdown)
-    shell = start_shell(app, controller, resources, instance, env)
+    desktop = compose(app, profile, journal, resources, instance, env)
+    app.aboutToQuit.connect(desktop.shutdown)
+    controller, shell = desktop.windows, desktop.shell
 
     def answer() -> None:
         line = sys.stdin.readline()
@@ -81,8 +83,7 @@ def main() -> int:
 
     notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
     notifier.activated.connect(answer)
-    if not args.hidden:
-        controller.start()
+    desktop.start(show_quick_entry=not args.hidden)
     print("ready", flush=True)
     return app.exec()
 

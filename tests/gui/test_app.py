@@ -15,8 +15,9 @@ from pytestqt.qtbot import QtBot
 
 from earshot.core.journal import Journal
 from earshot.core.profile import Profile
-from earshot.gui.app import EarshotApp, run_app
+from earshot.gui.app import EarshotApp
 from earshot.gui.i18n import fill
+from earshot.gui.main import run_app
 from earshot.gui.resources import ENV_RESOURCES, Resources
 from earshot.gui.services.window_state import WindowState
 from earshot.gui.tray import FallbackWindow

@@ -14,31 +14,45 @@ from earshot.core.entry import EntryInput
 from earshot.core.journal import Journal
 from earshot.core.profile import Profile
 from earshot.gui.app import EarshotApp
+from earshot.gui.main import Desktop, compose
 from earshot.gui.resources import Resources
-from earshot.gui.services.single_instance import SingleInstance, forward_to_running, server_name
-from earshot.gui.shell import DesktopShell, claim_instance, start_shell
+from earshot.gui.services.single_instance import (
+    SingleInstance,
+    claim_instance,
+    forward_to_running,
+    server_name,
+)
+from earshot.gui.shell import DesktopShell
 
 
 @pytest.fixture
-def controller(
-    qtbot: QtBot, profile: Profile, journal: Journal, resources: Resources
-) -> EarshotApp:
-    app = EarshotApp(profile, journal, profile.settings, resources)
-    qtbot.addWidget(app.quick_entry)
-    qtbot.addWidget(app.quick_entry.toast)
-    return app
-
-
-@pytest.fixture
-def shell(
-    qapp: QApplication, controller: EarshotApp, resources: Resources, env: dict[str, str]
-) -> Iterator[DesktopShell]:
-    instance = claim_instance(controller.profile.data_dir.root)
+def desktop(
+    qapp: QApplication,
+    qtbot: QtBot,
+    profile: Profile,
+    journal: Journal,
+    resources: Resources,
+    env: dict[str, str],
+) -> Iterator[Desktop]:
+    """The app as the composition root builds it, without a sync service."""
+    instance = claim_instance(profile.data_dir.root)
     assert instance is not None
-    shell = start_shell(qapp, controller, resources, instance, env)
-    yield shell
-    shell.stop()
+    desktop = compose(qapp, profile, journal, resources, instance, env)
+    qtbot.addWidget(desktop.windows.quick_entry)
+    qtbot.addWidget(desktop.windows.quick_entry.toast)
+    yield desktop
+    desktop.shell.stop()
     assert qapp.quitOnLastWindowClosed() is True  # left as it was
+
+
+@pytest.fixture
+def controller(desktop: Desktop) -> EarshotApp:
+    return desktop.windows
+
+
+@pytest.fixture
+def shell(desktop: Desktop) -> DesktopShell:
+    return desktop.shell
 
 
 def test_offscreen_there_is_no_hotkey_and_the_tooltip_says_so(shell: DesktopShell) -> None:

@@ -18,7 +18,8 @@ from earshot.core.journal import Journal
 from earshot.core.profile import Profile
 from earshot.gui.hotkey import create_backend
 from earshot.gui.resources import Resources
-from earshot.gui.shell import RECOUNT_INTERVAL_MS, DesktopShell, ShellParts, claim_instance
+from earshot.gui.services.single_instance import claim_instance
+from earshot.gui.shell import RECOUNT_INTERVAL_MS, DesktopShell, ShellParts
 from earshot.gui.tray import Tray
 
 MakeShell = Callable[[Path, list[int]], DesktopShell]

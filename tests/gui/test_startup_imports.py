@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-START_UP = "import earshot.cli, earshot.gui.app, earshot.gui.hotkey"
+START_UP = "import earshot.cli, earshot.gui.main"
 
 
 @pytest.mark.parametrize(

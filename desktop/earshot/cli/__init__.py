@@ -194,7 +194,7 @@ def main(
 
         if forward_to_running(profile.data_dir.root, args.command or "show"):
             return EXIT_OK
-        from earshot.gui.app import run_app
+        from earshot.gui.main import run_app
 
         return int(run_app(profile, env))
     err = sys.stderr

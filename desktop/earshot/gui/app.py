@@ -1,40 +1,34 @@
-"""The app: a QApplication around an :class:`EarshotApp` that owns the windows.
+"""The windows of one profile: :class:`EarshotApp`, and the openers of the windows made on
+first use (the log, the settings).
 
-``run_app`` does what only a real start-up does (the QApplication, translators, opening the
-journal, the event loop); :class:`EarshotApp` gets its journal, settings and profile handed in,
-so tests build it on a temporary profile inside pytest-qt's one QApplication.
+Each gets what it needs (journal, settings, profile) handed in, so tests build it on a temporary
+profile inside pytest-qt's one QApplication; :mod:`earshot.gui.main` builds and wires them for a
+real start-up.
 """
 
 from __future__ import annotations
 
-import logging
-import signal
-import socket
-import sys
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from earshot import APP_ID, APP_NAME, __version__
-from earshot.core.journal import Journal, JournalError
+from earshot.core.autostart import Autostart
+from earshot.core.journal import Journal
 from earshot.core.profile import Profile
 from earshot.core.settings import Preferences, SettingsStore
-from earshot.gui.i18n import install_translators, remove_translators
+from earshot.gui.hotkey import HotkeyBackend
 from earshot.gui.resources import Resources
-from earshot.gui.services.sender_later import SyncLater
 from earshot.gui.services.window_state import WindowState
-from earshot.gui.shell import claim_instance, start_shell
 from earshot.gui.windows.quick_entry import QuickEntryWindow
 
 if TYPE_CHECKING:
-    from earshot.gui.services.sender import SyncService
+    # Imported when the window first opens (``make bench``: startup): the log window and its
+    # model are a tenth of the app's imports, the settings window brings the keyring.
     from earshot.gui.windows.log_window import LogOpener
-    from earshot_sync.local_collector import LocalCollector
-
-log = logging.getLogger(__name__)
+    from earshot.gui.windows.settings_window import SettingsWindow
+    from earshot_sync.credentials import TokenStore
 
 
 def _no_log_window() -> None:
@@ -64,6 +58,49 @@ class LogOnFirstUse:
         """After a save: an open log shows it at once (no log yet: nothing to do)."""
         if self.opener is not None:
             self.opener.refresh()
+
+
+class SettingsOnFirstUse(QObject):
+    """The tray's "Settings": one settings window, made when first asked for.
+
+    Its signals pass on the window's: ``saved`` (the new :class:`Preferences`) and
+    ``token_saved``, for whoever must follow them (connected in :mod:`earshot.gui.main`).
+    """
+
+    saved = Signal(object)
+    token_saved = Signal()
+
+    def __init__(
+        self,
+        settings: SettingsStore,
+        hotkey: HotkeyBackend,
+        autostart: Autostart,
+        tokens: TokenStore | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._hotkey = hotkey
+        self._autostart = autostart
+        self._tokens = tokens
+        self.window: SettingsWindow | None = None  # kept alive while open
+
+    def __call__(self) -> None:
+        if self.window is not None and self.window.isVisible():
+            self.window.raise_()
+            self.window.activateWindow()
+            return
+        from earshot.gui.windows.settings_window import SettingsWindow
+        from earshot_sync.credentials import TokenStore
+
+        tokens = self._tokens or TokenStore()
+        window = SettingsWindow(self._settings, tokens, self._hotkey, self._autostart)
+        window.saved.connect(self.saved)
+        window.token_saved.connect(self.token_saved)
+        self.window = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
 
 
 class EarshotApp(QObject):
@@ -161,125 +198,3 @@ class EarshotApp(QObject):
         if self.quick_entry.isVisible():
             self.quick_entry.save_draft()
         self.journal.close()
-
-
-def show_startup_error(error: JournalError) -> None:
-    box = QMessageBox(
-        QMessageBox.Icon.Critical,
-        QCoreApplication.translate("EarshotApp", "Earshot cannot start"),
-        str(error),
-        QMessageBox.StandardButton.Close,
-    )
-    box.setAccessibleName(QCoreApplication.translate("EarshotApp", "Earshot cannot start"))
-    box.exec()
-
-
-@contextmanager
-def quit_on_sigterm(app: QApplication) -> Iterator[None]:
-    """End cleanly on SIGTERM (a logout, ``systemctl stop``, ``kill``): the draft is kept and
-    sending stops between batches; the previous handler is back afterwards.
-
-    Python runs signal handlers only between bytecodes, never while Qt's event loop waits in
-    C++. The signal also writes a byte to a socket (``signal.set_wakeup_fd``) that a
-    QSocketNotifier watches: the event loop wakes, a Python slot runs, and so does the handler.
-    No timer ticks for it, so an idle app stays asleep. The quit is queued, so a SIGTERM that
-    comes before the event loop runs still ends it.
-    """
-    reader, writer = socket.socketpair()
-    reader.setblocking(False)
-    writer.setblocking(False)
-    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
-    notifier.activated.connect(lambda: _discard(reader))
-    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
-    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: QTimer.singleShot(0, app.quit))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        signal.set_wakeup_fd(previous_fd)
-        notifier.setEnabled(False)
-        notifier.deleteLater()
-        reader.close()
-        writer.close()
-
-
-def _discard(reader: socket.socket) -> None:
-    """Empty the wake-up socket (the handler itself has run by now, in Python)."""
-    with suppress(BlockingIOError, InterruptedError):
-        while reader.recv(64):
-            pass
-
-
-def start_local_collector(profile: Profile, preferences: Preferences) -> LocalCollector | None:
-    """A collector on loopback while no collector address is set, where one is installed
-    (``make run`` installs it; the desktop bundle does not). It starts on first use, in the
-    sync worker, so the window never waits for it."""
-    from earshot_sync.local_collector import LocalCollector, available
-
-    if preferences.endpoint.strip() or not available():
-        return None
-    return LocalCollector(profile.data_dir.root / "local-collector")
-
-
-def run_app(profile: Profile, env: Mapping[str, str]) -> int:
-    """Start the app on ``profile``; returns the exit code (1 if the journal cannot be used)."""
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_ID)
-    resources = Resources.locate(env)
-    app.setWindowIcon(resources.icon("earshot"))
-    translators = install_translators(app, resources.translations)
-    try:
-        with quit_on_sigterm(app):
-            return _run(app, profile, env, resources)
-    finally:
-        remove_translators(app, translators)
-
-
-def _run(app: QApplication, profile: Profile, env: Mapping[str, str], resources: Resources) -> int:
-    """One instance of the app on ``profile``: windows, shell, sync; returns the exit code."""
-    instance = claim_instance(profile.data_dir.root)
-    if instance is None:
-        return 0  # the Earshot already running on this profile shows its window instead
-    try:
-        journal = profile.open_journal()
-    except JournalError as error:
-        log.error("journal unusable at start-up: %s", error.detail or error)
-        show_startup_error(error)
-        return 1
-    controller = EarshotApp(profile, journal, profile.settings, resources)
-    log_opener = LogOnFirstUse(journal, lambda: controller.preferences)
-    controller.set_log_opener(log_opener)
-    controller.quick_entry.saved.connect(log_opener.refresh)
-    controller.quit_requested.connect(app.quit)
-    local: list[LocalCollector] = []
-
-    def make_sync() -> SyncService:
-        from earshot.gui.services.sender import SyncService, app_connector
-
-        collector = start_local_collector(profile, controller.preferences)
-        local.extend([collector] if collector is not None else [])
-        connector = app_connector(profile.settings, env, collector)
-        return SyncService(journal, journal.path, connector, parent=controller)
-
-    sync = SyncLater(make_sync, parent=controller)
-    controller.quick_entry.saved.connect(sync.entry_saved)
-
-    def shutdown() -> None:
-        # Sending stops before the journal closes; the collector on loopback goes last.
-        sync.shutdown()
-        controller.shutdown()
-        for collector in local:
-            collector.stop()
-
-    app.aboutToQuit.connect(shutdown)
-    shell = start_shell(app, controller, resources, instance, env, sync=sync)
-    controller.start()
-    sync.start()  # whatever waited while the app was closed, once the windows are up
-    try:
-        return app.exec()
-    finally:
-        app.aboutToQuit.disconnect(shutdown)
-        shell.stop()  # already done at quit; here too if exec() ends another way

@@ -2,7 +2,7 @@
 
 :class:`DesktopShell` is handed everything it drives (the quick-entry window, how to open the
 log and send now, the journal's waiting count, the single-instance server, the hotkey backend)
-and owns no globals. Wiring it into a start-up takes a few lines (see :func:`start_shell`).
+and owns no globals; :mod:`earshot.gui.main` builds it and connects it to the rest.
 
 - The app keeps running with its windows closed (``setQuitOnLastWindowClosed(False)``); Quit in
   the tray menu (or the fallback window) ends it.
@@ -18,32 +18,23 @@ and owns no globals. Wiring it into a start-up takes a few lines (see :func:`sta
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from earshot import APP_NAME, __version__
-from earshot.core.autostart import Autostart, AutostartError, for_platform, launch_command
+from earshot.core.autostart import Autostart, AutostartError
 from earshot.core.hotkey_combo import ComboInvalid, parse
-from earshot.core.paths import resolve_data_dir
 from earshot.core.settings import Preferences
-from earshot.gui.hotkey import HotkeyBackend, HotkeyError, create_backend
+from earshot.gui.hotkey import HotkeyBackend, HotkeyError
 from earshot.gui.i18n import fill
-from earshot.gui.resources import Resources
-from earshot.gui.services.single_instance import SingleInstance, send_command, server_name
+from earshot.gui.services.single_instance import SingleInstance
 from earshot.gui.tray import Status, Tray
-
-if TYPE_CHECKING:
-    # Imported when the settings window first opens: it brings the keyring, which the tray
-    # does not need to show (``make bench``: startup).
-    from earshot.gui.app import EarshotApp as EarshotLike
-    from earshot.gui.windows.settings_window import SettingsWindow
-    from earshot_sync.credentials import TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +49,6 @@ class SyncSignals(Protocol):
     def state_changed(self) -> SignalInstance: ...
     @property
     def message_changed(self) -> SignalInstance: ...
-
-
-class SyncControls(SyncSignals, Protocol):
-    """What the shell asks of the sync service (``earshot.gui.services.sender.SyncService``)."""
-
-    def retry_and_send(self) -> None: ...
-    def entry_saved(self) -> None: ...
-    def token_changed(self) -> None: ...
 
 
 @dataclass
@@ -289,76 +272,3 @@ def _move_to_screen_under_mouse(window: QWidget) -> None:
         area.x() + max(0, (area.width() - size.width()) // 2),
         area.y() + max(0, (area.height() - size.height()) // 2),
     )
-
-
-# -- wiring -----------------------------------------------------------------------------------
-
-
-def claim_instance(data_dir: Path, command: str = "show") -> SingleInstance | None:
-    """The listening server if this start is the first; else hand ``command`` on and get None.
-
-    Call before opening the journal: a second start should do nothing but knock.
-    """
-    instance = SingleInstance(server_name(data_dir))
-    if instance.listen():
-        return instance
-    if send_command(instance.name, command):
-        return None
-    # No answer to the command (it is closing, or the socket cannot be made): better a second
-    # app than none; this one is then not reachable by later starts.
-    log.warning("the running Earshot did not take %r; starting anyway", command)
-    return instance
-
-
-def start_shell(
-    app: QApplication,
-    controller: EarshotLike,
-    resources: Resources,
-    instance: SingleInstance,
-    env: Mapping[str, str],
-    sync: SyncControls | None = None,
-    tokens: TokenStore | None = None,
-) -> DesktopShell:
-    """Tray, hotkey and single-instance commands around ``controller`` (an ``EarshotApp``)."""
-    profile = controller.profile
-    controller.quit_when_hidden = False  # the tray (or its window) keeps the app reachable
-    data_dir = profile.data_dir.root
-    default_dir = resolve_data_dir(None, {}).root
-    autostart = for_platform(
-        launch_command(data_dir=None if data_dir == default_dir else data_dir), env
-    )
-    hotkey = create_backend(app.platformName())
-    settings_window: list[SettingsWindow] = []  # at most one, kept alive while open
-
-    def open_settings() -> None:
-        if settings_window and settings_window[0].isVisible():
-            settings_window[0].raise_()
-            settings_window[0].activateWindow()
-            return
-        from earshot.gui.windows.settings_window import SettingsWindow
-        from earshot_sync.credentials import TokenStore
-
-        window = SettingsWindow(controller.settings, tokens or TokenStore(), hotkey, autostart)
-        window.saved.connect(shell.apply_preferences)
-        window.saved.connect(controller.apply_preferences)
-        if sync is not None:
-            window.token_saved.connect(sync.token_changed)
-        settings_window[:] = [window]
-        window.show()
-        window.raise_()
-        window.activateWindow()
-
-    parts = ShellParts(
-        quick_entry=controller.quick_entry,
-        open_log=controller.open_log,
-        send_now=sync.retry_and_send if sync is not None else (lambda: None),
-        entries_added=sync.entry_saved if sync is not None else (lambda: None),
-        count_waiting=controller.journal.waiting,
-        journal_path=profile.data_dir.journal,
-        open_settings=open_settings,
-    )
-    shell = DesktopShell(app, parts, Tray(resources), hotkey, instance, autostart)
-    if sync is not None:
-        shell.follow_sync(sync)
-    shell.start(controller.preferences)
-    return shell

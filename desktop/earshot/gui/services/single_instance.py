@@ -131,3 +131,19 @@ class SingleInstance(QObject):
 def forward_to_running(data_dir: Path, command: str) -> bool:
     """Whether an app already running on ``data_dir`` took ``command`` (then exit)."""
     return send_command(server_name(data_dir), command)
+
+
+def claim_instance(data_dir: Path, command: str = "show") -> SingleInstance | None:
+    """The listening server if this start is the first; else hand ``command`` on and get None.
+
+    Call before opening the journal: a second start should do nothing but knock.
+    """
+    instance = SingleInstance(server_name(data_dir))
+    if instance.listen():
+        return instance
+    if send_command(instance.name, command):
+        return None
+    # No answer to the command (it is closing, or the socket cannot be made): better a second
+    # app than none; this one is then not reachable by later starts.
+    log.warning("the running Earshot did not take %r; starting anyway", command)
+    return instance
