@@ -147,76 +147,18 @@ def router(web: Web) -> APIRouter:
     require = viewer_required(web)
     css = _FRAME_CSS + scoped(stylesheet(), SCOPE)
 
-    def page(
-        request: Request,
-        viewer: Viewer,
-        sites: tuple[str, ...],
-        choice: Choice,
-        digest: Digest | None,
-        problem: str | None,
-    ) -> HTMLResponse:
-        body = None
-        if digest is not None:
-            pdf_href = PDF_PATH + "?" + query(digest.month, digest.site)
-            body = digest_body(
-                render_html(digest, pdf_href=pdf_href, stylesheet_href=STYLESHEET_PATH)
-            )
-        site_text = digest.site or "" if digest is not None else choice.site_text
-        menu = sites if not site_text or site_text in sites else (*sites, site_text)
-        return web.pages.page(
-            request,
-            "digest.html",
-            {
-                "viewer": viewer,
-                "zone": viewer.zone,
-                "nav": "digest",
-                "tz_sensitive": True,
-                "month_text": str(digest.month) if digest is not None else choice.month_text,
-                "site_text": site_text,
-                "sites": menu,
-                "first_of": choice.first_of if digest is not None else 0,
-                "problem": problem,
-                "body": body,
-                "stylesheet": f"{STYLESHEET_PATH}?v={__version__}",
-            },
-            status=200 if problem is None else 400,
-        )
-
-    def lookup(
-        request: Request, viewer: Viewer
-    ) -> tuple[tuple[str, ...], Choice, Digest | None, str | None]:
-        """The sites, the choice, and the digest asked for or what is wrong with the request."""
-        sites = web.reader.choices().sites
-        choice = choose(request.query_params, sites, web.clock(), viewer.zone)
-        if choice.month is None:
-            return sites, choice, None, choice.problem
-        # A site the viewer did not name: the first that still has entries (the menu's sites
-        # include those whose entries were all deleted), or, failing that, every site.
-        candidates = [*sites, None] if choice.defaulted else [choice.site]
-        for candidate in candidates:
-            try:
-                digest = build_digest(
-                    web.store, choice.month, tz=viewer.zone, site=candidate, now=web.clock()
-                )
-            except UnknownSite as error:
-                if not choice.defaulted:
-                    return sites, choice, None, str(error)
-                continue
-            return sites, choice, digest, None
-        raise AssertionError("every site was tried, and then all of them")  # pragma: no cover
-
     # Plain ``def``: reading a month (and drawing a PDF) takes a while and must not hold up the
     # event loop; FastAPI runs these in its thread pool.
     @routes.get("/digest", response_class=HTMLResponse)
     def digest_page(request: Request, viewer: Annotated[Viewer, Depends(require)]) -> HTMLResponse:
-        return page(request, viewer, *lookup(request, viewer))
+        return _page(web, request, viewer, *_lookup(web, request, viewer))
 
     @routes.get(PDF_PATH, response_model=None)
     def digest_pdf(request: Request, viewer: Annotated[Viewer, Depends(require)]) -> Response:
-        sites, choice, digest, problem = lookup(request, viewer)
+        sites, choice, digest, problem = _lookup(web, request, viewer)
         if digest is None:
             # A mistake in a hand-made address: the page with the form and what to change.
-            return page(request, viewer, sites, choice, None, problem)
+            return _page(web, request, viewer, sites, choice, None, problem)
         return Response(
             render_pdf(digest),
             media_type="application/pdf",
@@ -236,3 +178,62 @@ def router(web: Web) -> APIRouter:
         )
 
     return routes
+
+
+def _page(
+    web: Web,
+    request: Request,
+    viewer: Viewer,
+    sites: tuple[str, ...],
+    choice: Choice,
+    digest: Digest | None,
+    problem: str | None,
+) -> HTMLResponse:
+    body = None
+    if digest is not None:
+        pdf_href = PDF_PATH + "?" + query(digest.month, digest.site)
+        body = digest_body(render_html(digest, pdf_href=pdf_href, stylesheet_href=STYLESHEET_PATH))
+    site_text = digest.site or "" if digest is not None else choice.site_text
+    menu = sites if not site_text or site_text in sites else (*sites, site_text)
+    return web.pages.page(
+        request,
+        "digest.html",
+        {
+            "viewer": viewer,
+            "zone": viewer.zone,
+            "nav": "digest",
+            "tz_sensitive": True,
+            "month_text": str(digest.month) if digest is not None else choice.month_text,
+            "site_text": site_text,
+            "sites": menu,
+            "first_of": choice.first_of if digest is not None else 0,
+            "problem": problem,
+            "body": body,
+            "stylesheet": f"{STYLESHEET_PATH}?v={__version__}",
+        },
+        status=200 if problem is None else 400,
+    )
+
+
+def _lookup(
+    web: Web, request: Request, viewer: Viewer
+) -> tuple[tuple[str, ...], Choice, Digest | None, str | None]:
+    """The sites, the choice, and the digest asked for or what is wrong with the request."""
+    sites = web.reader.choices().sites
+    choice = choose(request.query_params, sites, web.clock(), viewer.zone)
+    if choice.month is None:
+        return sites, choice, None, choice.problem
+    # A site the viewer did not name: the first that still has entries (the menu's sites
+    # include those whose entries were all deleted), or, failing that, every site.
+    candidates = [*sites, None] if choice.defaulted else [choice.site]
+    for candidate in candidates:
+        try:
+            digest = build_digest(
+                web.store, choice.month, tz=viewer.zone, site=candidate, now=web.clock()
+            )
+        except UnknownSite as error:
+            if not choice.defaulted:
+                return sites, choice, None, str(error)
+            continue
+        return sites, choice, digest, None
+    raise AssertionError("every site was tried, and then all of them")  # pragma: no cover

@@ -3,6 +3,7 @@
 The same POST serves the follow-up queue; ``back`` says where to return (a local path only).
 """
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
@@ -41,57 +42,71 @@ def came_from(request: Request) -> tuple[str, str]:
 def router(web: Web) -> APIRouter:
     routes = APIRouter()
     require = viewer_required(web)
+    _add_entry_page(routes, web, require)
+    _add_mark(routes, web, require)
+    return routes
 
-    def show(
-        request: Request,
-        viewer: Viewer,
-        entry_id: str,
-        *,
-        problem: str = "",
-        note: str = "",
-        saved: bool = False,
-        status: int = 200,
-    ) -> Response:
-        detail = web.reader.entry(entry_id) if len(entry_id) <= MAX_ID else None
-        if detail is None:
-            return web.pages.page(
-                request,
-                "message.html",
-                {
-                    "viewer": viewer,
-                    "zone": viewer.zone,
-                    "nav": "",
-                    "title": "No such entry",
-                    "message": "There is no entry at this address. It may have been deleted "
-                    "on the PC where it was written, or the link was cut short.",
-                },
-                status=404,
-            )
-        back_url, back_label = came_from(request)
-        return web.pages.page(
-            request,
-            "entry.html",
-            {
-                "back_url": back_url,
-                "back_label": back_label,
-                "viewer": viewer,
-                "zone": viewer.zone,
-                "nav": "",
-                "detail": detail,
-                "item": detail.item,
-                "problem": problem,
-                "note": note,
-                "saved": saved,
-            },
-            status=status,
-        )
 
+def _show(
+    web: Web,
+    request: Request,
+    viewer: Viewer,
+    entry_id: str,
+    *,
+    problem: str = "",
+    note: str = "",
+    saved: bool = False,
+    status: int = 200,
+) -> Response:
+    """The entry's page (with the form's ``problem`` and ``note`` when it was refused)."""
+    detail = web.reader.entry(entry_id) if len(entry_id) <= MAX_ID else None
+    if detail is None:
+        return _no_such_entry(web, request, viewer)
+    back_url, back_label = came_from(request)
+    return web.pages.page(
+        request,
+        "entry.html",
+        {
+            "back_url": back_url,
+            "back_label": back_label,
+            "viewer": viewer,
+            "zone": viewer.zone,
+            "nav": "",
+            "detail": detail,
+            "item": detail.item,
+            "problem": problem,
+            "note": note,
+            "saved": saved,
+        },
+        status=status,
+    )
+
+
+def _no_such_entry(web: Web, request: Request, viewer: Viewer) -> Response:
+    return web.pages.page(
+        request,
+        "message.html",
+        {
+            "viewer": viewer,
+            "zone": viewer.zone,
+            "nav": "",
+            "title": "No such entry",
+            "message": "There is no entry at this address. It may have been deleted "
+            "on the PC where it was written, or the link was cut short.",
+        },
+        status=404,
+    )
+
+
+def _add_entry_page(routes: APIRouter, web: Web, require: Callable[[Request], Viewer]) -> None:
     @routes.get("/entries/{entry_id}", response_class=HTMLResponse)
     def entry(
         request: Request, entry_id: str, viewer: Annotated[Viewer, Depends(require)]
     ) -> Response:
-        return show(request, viewer, entry_id, saved=request.query_params.get("saved") == "1")
+        return _show(web, request, viewer, entry_id, saved=request.query_params.get("saved") == "1")
 
+
+def _add_mark(routes: APIRouter, web: Web, require: Callable[[Request], Viewer]) -> None:
     @routes.post("/entries/{entry_id}/follow-up", response_class=HTMLResponse)
     async def mark(
         request: Request,
@@ -104,44 +119,59 @@ def router(web: Web) -> APIRouter:
         viewer = await run_in_threadpool(require, request)
         check_form(request, viewer.csrf, csrf)
         note = note.replace("\x00", "").strip()
-        problem = ""
-        if state not in STATES:
-            problem = "Choose “Contacted” or “Done”."
-        elif len(note) > MAX_NOTE:
-            problem = f"The note is too long: {len(note):,} characters, at most {MAX_NOTE}."
+        problem = _form_problem(state, note)
         if not problem:
             detail = await run_in_threadpool(web.reader.entry, entry_id[:MAX_ID])
             if detail is None:
-                return await run_in_threadpool(show, request, viewer, entry_id)
+                return await run_in_threadpool(_show, web, request, viewer, entry_id)
             if not detail.item.follow_up:
                 problem = "This customer did not ask for a call-back."
         if problem:
             return await run_in_threadpool(
-                show, request, viewer, entry_id, problem=problem, note=note[:MAX_NOTE], status=400
+                _show,
+                web,
+                request,
+                viewer,
+                entry_id,
+                problem=problem,
+                note=note[:MAX_NOTE],
+                status=400,
             )
         try:
             await run_in_threadpool(
                 web.follow_ups.mark, entry_id, state, note, viewer.name, web.clock()
             )
         except UnknownEntry:
-            return await run_in_threadpool(show, request, viewer, entry_id)
+            return await run_in_threadpool(_show, web, request, viewer, entry_id)
         except BadFollowUp as error:
             return await run_in_threadpool(
-                show, request, viewer, entry_id, problem=str(error), note=note, status=400
+                _show, web, request, viewer, entry_id, problem=str(error), note=note, status=400
             )
-        if not back:
-            return RedirectResponse(f"/entries/{quote(entry_id, safe='')}?saved=1", status_code=303)
-        # Back to the list it was marked from, which says once what was saved.
-        answer = RedirectResponse(safe_next(back), status_code=303)
-        answer.set_cookie(
-            SAVED_COOKIE,
-            entry_id,
-            max_age=60,
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-            path="/",
-        )
-        return answer
+        return _marked(request, entry_id, back)
 
-    return routes
+
+def _form_problem(state: str, note: str) -> str:
+    """What is wrong with the form as sent, in plain words; "" when nothing is."""
+    if state not in STATES:
+        return "Choose “Contacted” or “Done”."
+    if len(note) > MAX_NOTE:
+        return f"The note is too long: {len(note):,} characters, at most {MAX_NOTE}."
+    return ""
+
+
+def _marked(request: Request, entry_id: str, back: str) -> Response:
+    """After a mark: back to the entry, or to the list it was marked from."""
+    if not back:
+        return RedirectResponse(f"/entries/{quote(entry_id, safe='')}?saved=1", status_code=303)
+    # Back to the list it was marked from, which says once what was saved.
+    answer = RedirectResponse(safe_next(back), status_code=303)
+    answer.set_cookie(
+        SAVED_COOKIE,
+        entry_id,
+        max_age=60,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return answer

@@ -70,69 +70,79 @@ def _span(start: date, end: date) -> str:
 def build_charts(trends: Trends, start: date, end: date) -> list[Chart]:
     days = list(trends.days)
     labels = [day_label(day) for day in days]
-    span = _span(start, end)
-    made: list[Chart] = []
-
     kinds = [kind for kind in KINDS if kind in trends.kinds_per_day]
     per_kind = {kind: list(trends.kinds_per_day[kind]) for kind in kinds}
     moods = {mood: list(trends.sentiments_per_day.get(mood, (0,) * len(days))) for mood in MOODS}
-    period, first = "day", "Day"
+    period = "day"
     if len(days) > WEEKLY_AFTER:
         # Hundreds of daily bars are too thin to read (or to hover): one per week instead.
         _, per_kind = weekly(days, per_kind)
         labels, moods = weekly(days, moods)
-        period, first = "week", "Week"
+        period = "week"
+    span = _span(start, end)
+    return [
+        _kinds_chart(trends.total, labels, per_kind, period, span),
+        _moods_chart(labels, moods, period, span),
+        *_ranked_charts(trends, span),
+    ]
+
+
+def _kinds_chart(
+    total: int, labels: list[str], per_kind: dict[str, list[int]], period: str, span: str
+) -> Chart:
+    """Entries per day (or week) as bars stacked by kind; ``per_kind`` in KINDS' order."""
+    kinds = list(per_kind)
     totals = [sum(per_kind[kind][i] for kind in kinds) for i in range(len(labels))]
     busiest = max(range(len(labels)), key=lambda i: totals[i], default=None)
     heading = f"Entries per {period}, by kind"
-    summary = f"{heading}, {span}: {trends.total} in all"
+    summary = f"{heading}, {span}: {total} in all"
     if busiest is not None and totals[busiest]:
         summary += f"; the busiest {period} was {labels[busiest]} with {totals[busiest]}"
-    made.append(
-        Chart(
-            key="per-day",
-            heading=heading,
-            svg=charts.stacked_bars(
-                heading,
-                summary + ".",
-                labels,
-                [
-                    charts.Series(KIND_LABELS[kind], charts.KIND_COLOURS[kind], per_kind[kind])
-                    for kind in kinds
-                ],
-                "entries",
-            ),
-            columns=(first, *(KIND_LABELS[kind] for kind in kinds), "All"),
-            rows=tuple(
-                (labels[i], *(per_kind[kind][i] for kind in kinds), totals[i])
-                for i in range(len(labels))
-            ),
-        )
+    return Chart(
+        key="per-day",
+        heading=heading,
+        svg=charts.stacked_bars(
+            heading,
+            summary + ".",
+            labels,
+            [
+                charts.Series(KIND_LABELS[kind], charts.KIND_COLOURS[kind], per_kind[kind])
+                for kind in kinds
+            ],
+            "entries",
+        ),
+        columns=(period.capitalize(), *(KIND_LABELS[kind] for kind in kinds), "All"),
+        rows=tuple(
+            (labels[i], *(per_kind[kind][i] for kind in kinds), totals[i])
+            for i in range(len(labels))
+        ),
     )
 
-    mood_labels = labels
+
+def _moods_chart(labels: list[str], moods: dict[str, list[int]], period: str, span: str) -> Chart:
+    """How customers felt per day (or week): one line per sentiment, "none" included."""
     heading = f"How customers felt, per {period}"
     feelings = ", ".join(f"{sum(moods[mood])} {MOOD_LABELS[mood].lower()}" for mood in MOODS)
-    made.append(
-        Chart(
-            key="moods",
-            heading=heading,
-            svg=charts.lines(
-                heading,
-                f"{heading}, {span}: {feelings}.",
-                mood_labels,
-                [
-                    charts.Series(MOOD_LABELS[mood], charts.SENTIMENT_COLOURS[mood], moods[mood])
-                    for mood in MOODS
-                ],
-            ),
-            columns=(first, *(MOOD_LABELS[mood] for mood in MOODS)),
-            rows=tuple(
-                (label, *(moods[mood][i] for mood in MOODS)) for i, label in enumerate(mood_labels)
-            ),
-        )
+    return Chart(
+        key="moods",
+        heading=heading,
+        svg=charts.lines(
+            heading,
+            f"{heading}, {span}: {feelings}.",
+            labels,
+            [
+                charts.Series(MOOD_LABELS[mood], charts.SENTIMENT_COLOURS[mood], moods[mood])
+                for mood in MOODS
+            ],
+        ),
+        columns=(period.capitalize(), *(MOOD_LABELS[mood] for mood in MOODS)),
+        rows=tuple((label, *(moods[mood][i] for mood in MOODS)) for i, label in enumerate(labels)),
     )
 
+
+def _ranked_charts(trends: Trends, span: str) -> list[Chart]:
+    """The most used tags and the entries per site, most first."""
+    made: list[Chart] = []
     for key, heading, pairs, unit in (
         ("tags", "Most used tags", trends.top_tags, "entries"),
         ("sites", "Entries per site", trends.per_site, "entries"),
