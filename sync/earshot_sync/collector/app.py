@@ -4,7 +4,8 @@ There is deliberately nothing a device token can read back: a device sends, it n
 """
 
 # No "from __future__ import annotations": FastAPI reads these annotations at runtime, and
-# the dependency `device` is local to create_app, out of reach of string annotations.
+# the dependency `device` is local to the function that makes it, out of reach of string
+# annotations.
 
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -45,6 +46,8 @@ from earshot_sync.protocol import (
 )
 
 Clock = Callable[[], datetime]
+# The dependency that finds the device a request's bearer token names.
+_DeviceOf = Callable[[HTTPAuthorizationCredentials | None], Device]
 
 # Seconds a sender should wait when the database is unreachable or busy.
 STORE_RETRY_AFTER = 5
@@ -94,6 +97,17 @@ def create_app(
             store=store,
         ),
     )
+    device = _device_dependency(store)
+    _add_store_unavailable(app)
+    _add_info(app, store, limits, clock, device)
+    _add_post_entries(app, store, limits, clock, device)
+    app.openapi = _openapi_with_batch(app)  # type: ignore[method-assign]
+    return app
+
+
+def _device_dependency(store: Store) -> _DeviceOf:
+    """The FastAPI dependency that answers who sent a request: the device its bearer token
+    names, or a 401 that says what is wrong with the token."""
     bearer = HTTPBearer(auto_error=False, description="the device token from add-device")
 
     def device(
@@ -108,6 +122,10 @@ def create_app(
             raise _unauthorized("this device token was revoked; ask IT for a new one")
         return found
 
+    return device
+
+
+def _add_store_unavailable(app: FastAPI) -> None:
     # The database is down, busy (SQLite's lock, a PostgreSQL deadlock victim) or every pooled
     # connection is in use: the sender should come back soon, not give up.
     @app.exception_handler(OperationalError)
@@ -126,6 +144,8 @@ def create_app(
             headers={"Retry-After": str(STORE_RETRY_AFTER)},
         )
 
+
+def _add_info(app: FastAPI, store: Store, limits: Limits, clock: Clock, device: _DeviceOf) -> None:
     @app.get(
         INFO_PATH,
         response_model=models.InfoModel,
@@ -138,6 +158,10 @@ def create_app(
         answer = Info(PROTOCOL_VERSION, limits.max_entries, limits.max_bytes, now)
         return JSONResponse(answer.to_json())
 
+
+def _add_post_entries(
+    app: FastAPI, store: Store, limits: Limits, clock: Clock, device: _DeviceOf
+) -> None:
     @app.post(
         ENTRIES_PATH,
         response_model=models.BatchAnswer,
@@ -176,6 +200,8 @@ def create_app(
         results = await run_in_threadpool(batch.process, store, received.entries, sender, now, skew)
         return JSONResponse({"results": [result.to_json() for result in results]})
 
+
+def _openapi_with_batch(app: FastAPI) -> Callable[[], dict[str, Any]]:
     def openapi() -> dict[str, Any]:
         # The batch is read by hand (limits first), so FastAPI does not know its schema:
         # add the models the request body refers to.
@@ -195,8 +221,7 @@ def create_app(
             app.openapi_schema = document
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
-    return app
+    return openapi
 
 
 def _error(status: int, detail: str) -> HTTPException:
