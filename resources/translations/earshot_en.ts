@@ -4,7 +4,7 @@
 <context>
     <name>DesktopShell</name>
     <message>
-        <location filename="../../desktop/earshot/gui/shell.py" line="+186"/>
+        <location filename="../../desktop/earshot/gui/shell.py" line="+144"/>
         <source>The hotkey in the settings: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -23,7 +23,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>EarshotApp</name>
     <message>
-        <location filename="../../desktop/earshot/gui/app.py" line="+125"/>
+        <location filename="../../desktop/earshot/gui/app.py" line="+169"/>
         <source>Earshot: settings</source>
         <translation type="unfinished"></translation>
     </message>
@@ -38,7 +38,7 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location filename="../../desktop/earshot/gui/main.py" line="+154"/>
         <location line="+4"/>
         <source>Earshot cannot start</source>
         <translation type="unfinished"></translation>
@@ -656,7 +656,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>LogWindow</name>
     <message>
-        <location filename="../../desktop/earshot/gui/windows/log_window.py" line="+98"/>
+        <location filename="../../desktop/earshot/gui/windows/log_window.py" line="+95"/>
         <source>Earshot — log</source>
         <translation type="unfinished"></translation>
     </message>
@@ -671,7 +671,7 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+24"/>
         <source>Entries, newest first</source>
         <translation type="unfinished"></translation>
     </message>
@@ -729,7 +729,7 @@ Log what customers say, offline first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+86"/>
         <source>The entry was not deleted</source>
         <translation type="unfinished"></translation>
     </message>
@@ -983,7 +983,7 @@ Log what customers say, offline first.</source>
 <context>
     <name>SyncLater</name>
     <message>
-        <location filename="../../desktop/earshot/gui/services/sender_later.py" line="+69"/>
+        <location filename="../../desktop/earshot/gui/services/sender_later.py" line="+71"/>
         <source>Earshot cannot send entries from this PC: part of it is missing or damaged. Your entries are kept here. Ask IT to reinstall Earshot.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -991,12 +991,12 @@ Log what customers say, offline first.</source>
 <context>
     <name>SyncService</name>
     <message>
-        <location filename="../../desktop/earshot/gui/services/sender.py" line="+238"/>
+        <location filename="../../desktop/earshot/gui/services/sender.py" line="+262"/>
         <source>Sending stopped because of an error: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+57"/>
         <source>All sent</source>
         <translation type="unfinished"></translation>
     </message>

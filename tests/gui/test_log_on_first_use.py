@@ -8,13 +8,16 @@ from pytestqt.qtbot import QtBot
 from earshot.core.journal import Journal
 from earshot.core.settings import Preferences
 from earshot.gui.app import LogOnFirstUse
+from earshot.gui.services.journal import JournalChange
+
+CHANGE = JournalChange(waiting=1, added=True)
 
 
 def test_the_log_opens_on_first_use_and_is_reused(
     qtbot: QtBot, journal: Journal, preferences: Preferences
 ) -> None:
     opener = LogOnFirstUse(journal, lambda: preferences)
-    opener.refresh()  # a save before the log was ever opened: nothing to refresh
+    opener.journal_changed(CHANGE)  # a save before the log was ever opened: nothing to refresh
     assert opener.opener is None
 
     opener()
@@ -24,6 +27,6 @@ def test_the_log_opens_on_first_use_and_is_reused(
     qtbot.addWidget(window)
     qtbot.waitUntil(window.isVisible)
 
-    opener.refresh()
+    opener.journal_changed(CHANGE)
     opener()
     assert opener.opener.window is window  # one log window, raised again

@@ -430,13 +430,16 @@ def test_refresh_shows_entries_saved_elsewhere(
 def test_the_opener_makes_one_log_window_and_brings_it_back(
     qtbot: QtBot, journal: Journal, preferences: Preferences
 ) -> None:
-    opener = LogOpener(journal, lambda: preferences)
+    edits: list[str] = []
+    opener = LogOpener(journal, lambda: preferences, edited=lambda: edits.append("edit"))
     first = opener()
     qtbot.addWidget(first)
     qtbot.waitUntil(first.isActiveWindow)
     journal.record(EntryInput(text="saved in the quick entry"), site="Main site")
-    opener.refresh()
-    assert _words(first) == ["saved in the quick entry"]
+    opener.journal_changed()  # as the journal's "changed" signal does: read on the worker
+    qtbot.waitUntil(lambda: _words(first) == ["saved in the quick entry"])
+    first.entries_changed.emit()  # an edit in the log is passed on
+    assert edits == ["edit"]
     first.close()
     assert opener() is first
     qtbot.waitUntil(first.isVisible)

@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from earshot.core.entry import SyncState
 from earshot.core.journal import Journal
+from earshot.gui.services.journal import JournalChange
 from earshot.gui.services.sender import SyncService
 from earshot.gui.services.sender_later import SyncLater
 from earshot_sync.client import CollectorClient
@@ -80,6 +81,21 @@ def test_a_save_before_the_delay_makes_it_at_once_and_its_signals_pass_on(
     later.retry_and_send()  # the same service again, never a second one
     later.token_changed()
     assert len(made) == 1
+    later.shutdown()
+
+
+def test_the_journal_changing_makes_it_only_when_entries_were_added(
+    journal: Journal, made: list[SyncService], qtbot: QtBot
+) -> None:
+    later = SyncLater(maker(journal, made), delay_ms=60_000)
+    later.start()
+    later.journal_changed(JournalChange(waiting=0, added=False))  # an edit, entries sent
+    assert made == []
+    with qtbot.waitSignal(later.message_changed, timeout=WAIT_MS) as message:
+        later.journal_changed(JournalChange(waiting=1, added=True))  # `earshot add`, a save
+    assert len(made) == 1
+    assert message.args == [NO_ADDRESS]
+    qtbot.waitUntil(lambda: not made[0].busy, timeout=WAIT_MS)
     later.shutdown()
 
 

@@ -20,6 +20,7 @@ from earshot.core.profile import Profile
 from earshot.core.settings import Preferences, SettingsStore
 from earshot.gui.hotkey import HotkeyBackend
 from earshot.gui.resources import Resources
+from earshot.gui.services.journal import JournalChange
 from earshot.gui.services.window_state import WindowState
 from earshot.gui.windows.quick_entry import QuickEntryWindow
 
@@ -42,22 +43,28 @@ class LogOnFirstUse:
     the tray and the quick entry should not wait for them (``make bench``: startup).
     """
 
-    def __init__(self, journal: Journal, preferences: Callable[[], Preferences]) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        preferences: Callable[[], Preferences],
+        edited: Callable[[], None] | None = None,
+    ) -> None:
         self._journal = journal
         self._preferences = preferences
+        self._edited = edited  # told of an edit or a deletion made in the log
         self.opener: LogOpener | None = None
 
     def __call__(self) -> None:
         if self.opener is None:
             from earshot.gui.windows.log_window import LogOpener
 
-            self.opener = LogOpener(self._journal, self._preferences)
+            self.opener = LogOpener(self._journal, self._preferences, self._edited)
         self.opener()
 
-    def refresh(self) -> None:
-        """After a save: an open log shows it at once (no log yet: nothing to do)."""
+    def journal_changed(self, _change: JournalChange) -> None:
+        """The journal changed: an open log shows it (no log yet: nothing to do)."""
         if self.opener is not None:
-            self.opener.refresh()
+            self.opener.journal_changed()
 
 
 class SettingsOnFirstUse(QObject):

@@ -1,11 +1,15 @@
 """The composition root: the one place that builds the app and connects its parts.
 
-:func:`run_app` does what only a real start-up does (the QApplication, translators, SIGTERM,
-the single instance, opening the journal, the event loop, the collector on loopback);
-:func:`compose` builds the windows, the desktop shell and the sync service on a journal handed
-in and connects their signals. The parts know nothing of each other: each is handed what it
-drives, and only this module imports them all, so tests compose the same app on a temporary
-profile.
+:func:`run_app` does what only a real start-up does (the QApplication, translators, SIGTERM, the
+single instance, opening the journal, the event loop, the collector on loopback);
+:func:`compose` builds the windows, the desktop shell, the sync service and the journal's
+watcher on a journal handed in and connects their signals. The parts know nothing of each other:
+each is handed what it drives, and only this module imports them all, so tests compose the same
+app on a temporary profile.
+
+The journal changing is one signal, :attr:`JournalWatcher.changed` (a save here, an edit in the
+log, ``earshot add`` or ``earshot sync`` in another process), once per burst of writes; the
+tray's count, the log and the sync service ("entries were added: send") subscribe to it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from earshot.gui.app import EarshotApp, LogOnFirstUse, SettingsOnFirstUse
 from earshot.gui.hotkey import create_backend
 from earshot.gui.i18n import install_translators, remove_translators
 from earshot.gui.resources import Resources
+from earshot.gui.services.journal import JournalWatcher
 from earshot.gui.services.sender_later import SyncLater
 from earshot.gui.services.single_instance import SingleInstance, claim_instance
 from earshot.gui.shell import DesktopShell, ShellParts
@@ -55,6 +60,7 @@ class Desktop:
 
     windows: EarshotApp
     shell: DesktopShell
+    journal: JournalWatcher
     log: LogOnFirstUse
     settings: SettingsOnFirstUse
     sync: SyncLater | None
@@ -68,6 +74,7 @@ class Desktop:
 
     def shutdown(self) -> None:
         """Sending stops before the journal closes; then whatever was handed in to stop."""
+        self.journal.stop()
         if self.sync is not None:
             self.sync.shutdown()
         self.windows.shutdown()
@@ -91,9 +98,11 @@ def compose(
     """
     windows = EarshotApp(profile, journal, profile.settings, resources)
     windows.quit_requested.connect(app.quit)
-    log_opener = LogOnFirstUse(journal, lambda: windows.preferences)
+    watcher = JournalWatcher(journal.path, journal.waiting, parent=windows)
+    windows.quick_entry.saved.connect(watcher.entry_saved)
+    log_opener = LogOnFirstUse(journal, lambda: windows.preferences, edited=watcher.note_change)
     windows.set_log_opener(log_opener)
-    windows.quick_entry.saved.connect(log_opener.refresh)
+    watcher.changed.connect(log_opener.journal_changed)
 
     sync: SyncLater | None = None
     if make_sync is not None:
@@ -106,7 +115,7 @@ def compose(
 
         sync = SyncLater(make_service, parent=windows)
     if sync is not None:
-        windows.quick_entry.saved.connect(sync.entry_saved)
+        watcher.changed.connect(sync.journal_changed)
 
     data_dir = profile.data_dir.root
     default_dir = resolve_data_dir(None, {}).root
@@ -120,12 +129,10 @@ def compose(
         quick_entry=windows.quick_entry,
         open_log=windows.open_log,
         send_now=sync.retry_and_send if sync is not None else _nothing,
-        entries_added=sync.entry_saved if sync is not None else _nothing,
-        count_waiting=journal.waiting,
-        journal_path=profile.data_dir.journal,
         open_settings=settings,
     )
     shell = DesktopShell(app, parts, Tray(resources), hotkey, instance, autostart)
+    watcher.changed.connect(shell.journal_changed)
     windows.quit_when_hidden = False  # the tray (or its window) keeps the app reachable
     settings.saved.connect(shell.apply_preferences)
     settings.saved.connect(windows.apply_preferences)
@@ -133,11 +140,12 @@ def compose(
         settings.token_saved.connect(sync.token_changed)
         shell.follow_sync(sync)
     shell.start(windows.preferences)
-    return Desktop(windows, shell, log_opener, settings, sync)
+    watcher.start()  # the tray's first count
+    return Desktop(windows, shell, watcher, log_opener, settings, sync)
 
 
 def _nothing() -> None:
-    """Where there is no sync service: "Send now" and new entries do nothing."""
+    """Where there is no sync service: "Send now" does nothing."""
 
 
 def show_startup_error(error: JournalError) -> None:

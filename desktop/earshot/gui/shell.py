@@ -1,7 +1,7 @@
 """The desktop life of the app: tray (or its fallback window), global hotkey, one instance.
 
 :class:`DesktopShell` is handed everything it drives (the quick-entry window, how to open the
-log and send now, the journal's waiting count, the single-instance server, the hotkey backend)
+log and send now, the single-instance server, the hotkey backend)
 and owns no globals; :mod:`earshot.gui.main` builds it and connects it to the rest.
 
 - The app keeps running with its windows closed (``setQuitOnLastWindowClosed(False)``); Quit in
@@ -9,9 +9,9 @@ and owns no globals; :mod:`earshot.gui.main` builds it and connects it to the re
 - The hotkey comes from the preferences and is registered again when they change; a failure
   (taken by another program, no global shortcuts on this desktop) is kept in
   :attr:`DesktopShell.hotkey_problem` and shown in the tray menu's place of the hotkey.
-- The waiting count follows the journal file: another process (``earshot add``, the CLI
-  sender) changes it too, so the shell watches the file and re-counts shortly after a change,
-  with a slow timer as a safety net where file watching is not available.
+- The tray's waiting count follows the journal's one "changed" signal
+  (:class:`~earshot.gui.services.journal.JournalWatcher`, connected to :meth:`journal_changed`),
+  whichever process changed it; the shell itself runs no timer.
 - On ``aboutToQuit`` the keys are ungrabbed, the socket is closed and the tray icon removed.
 """
 
@@ -20,10 +20,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, SignalInstance
+from PySide6.QtCore import QObject, Signal, SignalInstance, Slot
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -33,13 +32,11 @@ from earshot.core.hotkey_combo import ComboInvalid, parse
 from earshot.core.settings import Preferences
 from earshot.gui.hotkey import HotkeyBackend, HotkeyError
 from earshot.gui.i18n import fill
+from earshot.gui.services.journal import JournalChange
 from earshot.gui.services.single_instance import SingleInstance
 from earshot.gui.tray import Status, Tray
 
 log = logging.getLogger(__name__)
-
-RECOUNT_DELAY_MS = 250  # a burst of writes (a batch marked sent) is counted once
-RECOUNT_INTERVAL_MS = 10_000  # the safety net
 
 
 class SyncSignals(Protocol):
@@ -58,11 +55,7 @@ class ShellParts:
     quick_entry: QWidget  # opened with its ``open()`` when it has one
     open_log: Callable[[], None]
     send_now: Callable[[], None]
-    count_waiting: Callable[[], int]
-    journal_path: Path
     open_settings: Callable[[], None]
-    # More entries wait than before (saved here or by another process): time to send.
-    entries_added: Callable[[], None] = lambda: None
 
 
 class DesktopShell(QObject):
@@ -102,16 +95,6 @@ class DesktopShell(QObject):
         hotkey.problem.connect(self._hotkey_failed)
         instance.command_received.connect(self.run_command)
 
-        self._recount = QTimer(self)
-        self._recount.setSingleShot(True)
-        self._recount.setInterval(RECOUNT_DELAY_MS)
-        self._recount.timeout.connect(self.refresh_waiting)
-        self._safety_net = QTimer(self)
-        self._safety_net.setInterval(RECOUNT_INTERVAL_MS)
-        self._safety_net.timeout.connect(self.refresh_waiting)
-        self._watcher = QFileSystemWatcher(self)
-        self._watcher.fileChanged.connect(self._journal_changed)
-        self._watcher.directoryChanged.connect(self._journal_changed)
         app.aboutToQuit.connect(self.stop)
 
     # -- start and stop -------------------------------------------------------------------
@@ -121,20 +104,12 @@ class DesktopShell(QObject):
         self._app.setQuitOnLastWindowClosed(False)
         self.tray.start()
         self.apply_preferences(preferences)
-        if not self._watch_journal():
-            # No file watching here: count now and then instead. Where it works, the tray's
-            # count needs no timer; the idle app still wakes for the sync service's own timer
-            # (every 5 minutes it tries to send) and little else (``make bench``: idle).
-            self._safety_net.start()
-        self.refresh_waiting()
 
     def stop(self) -> None:
         """Let go of what the desktop lends us: the key grab, the socket, the tray slot."""
         if self._stopped:
             return
         self._stopped = True
-        self._safety_net.stop()
-        self._recount.stop()
         self.hotkey.unregister()
         close = getattr(self.hotkey, "close", None)
         if callable(close):
@@ -228,33 +203,12 @@ class DesktopShell(QObject):
         self._sync_message = message
         self._show()
 
-    def _watch_journal(self) -> bool:
-        """Watch the journal's files and folder; False if the folder cannot be watched."""
-        path = self._parts.journal_path
-        # The WAL file takes the writes; the folder tells when it appears or is checkpointed.
-        files = [str(p) for p in (path, path.with_name(path.name + "-wal")) if p.exists()]
-        if files:
-            self._watcher.addPaths(files)
-        return bool(self._watcher.addPath(str(path.parent)))
-
-    def _journal_changed(self, _path: str) -> None:
-        if not self._recount.isActive():
-            self._recount.start()
-        wal = self._parts.journal_path.with_name(self._parts.journal_path.name + "-wal")
-        # inotify forgets a file that was replaced; watch it again.
-        if wal.exists() and str(wal) not in self._watcher.files():
-            self._watcher.addPath(str(wal))
-
-    def refresh_waiting(self) -> None:
-        before = self._waiting
-        try:
-            self._waiting = self._parts.count_waiting()
-        except Exception as error:  # a locked or damaged journal must not take the tray down
-            log.warning("could not count the entries waiting: %s", error)
-            return
+    @Slot(object)
+    def journal_changed(self, change: JournalChange) -> None:
+        """The journal changed (here or in another process): the tray shows the new count."""
+        if change.waiting is not None:
+            self._waiting = change.waiting
         self._show()
-        if self._waiting > before:
-            self._parts.entries_added()
 
     def _show(self) -> None:
         status = Status(self._sync_state, self._waiting, self._sync_message, self.hotkey_problem)

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from earshot.gui.services.journal import JournalChange
+
 if TYPE_CHECKING:
     from earshot.gui.services.sender import SyncService
 
@@ -95,6 +97,12 @@ class SyncLater(QObject):
         service = self._service()
         if service is not None:
             service.entry_saved()
+
+    @Slot(object)
+    def journal_changed(self, change: JournalChange) -> None:
+        """Entries were added (saved here or by another process): send them."""
+        if change.added:
+            self.entry_saved()
 
     @Slot()
     def token_changed(self) -> None:

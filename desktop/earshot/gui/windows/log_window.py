@@ -1,7 +1,9 @@
 """The log window: this PC's entries, newest first, to search, filter, open, edit and export.
 
 Keys: Ctrl+F search, Enter opens the selected entry, Delete deletes it (after asking),
-Ctrl+E exports what is shown, F5 re-reads the journal, Ctrl+W closes.
+Ctrl+E exports what is shown, F5 re-reads the journal, Ctrl+W closes. Entries saved elsewhere
+(the quick entry, ``earshot add``, the sender marking them sent) show up when the journal's one
+"changed" signal says so (:meth:`LogOpener.journal_changed`); the log polls nothing.
 """
 
 from __future__ import annotations
@@ -16,11 +18,10 @@ from PySide6.QtCore import (
     QModelIndex,
     QStandardPaths,
     Qt,
-    QTimer,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -40,10 +41,6 @@ from earshot.gui.services.tasks import TaskResult, TaskRunner
 from earshot.gui.widgets.log_filters import FilterBar
 from earshot.gui.windows.entry_dialog import EntryDialog, confirm_delete
 from earshot.gui.windows.export_dialog import ExportFileDialog, export_to, failure_message
-
-# Entries saved elsewhere (the quick-entry window, `earshot add`, the sync marking them sent)
-# show up within this long while the log is open.
-REFRESH_MS = 5_000
 
 # At quit or when the window goes, a running export gets this long to finish its file (the
 # target is only replaced when the whole file is written, so cutting it short loses nothing).
@@ -121,10 +118,6 @@ class LogWindow(QMainWindow):
         self._show_count(self.model.rowCount())
         if self.model.last_problem:
             self._show_problem(self.model.last_problem)
-
-        self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.model.refresh_later)
         self.table.setFocus()
 
     # -- building ---------------------------------------------------------------------------
@@ -226,6 +219,13 @@ class LogWindow(QMainWindow):
         self.model.refresh()
 
     @Slot()
+    def journal_changed(self) -> None:
+        """The journal changed: an open log re-reads it on its worker, never waiting for it
+        (a hidden one is re-read when it is opened again)."""
+        if self.isVisible():
+            self.model.refresh_later()
+
+    @Slot()
     def focus_search(self) -> None:
         self.filters.focus_search()
 
@@ -243,23 +243,13 @@ class LogWindow(QMainWindow):
         self.activateWindow()
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self._timer.start()
-
-    def hideEvent(self, event: QHideEvent) -> None:
-        self._timer.stop()
-        super().hideEvent(event)
-
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._timer.stop()
         self._reads.drop_pending()
         super().closeEvent(event)
 
     @Slot()
     def shutdown(self) -> None:
         """End the worker threads (at quit): a running export gets a moment to finish."""
-        self._timer.stop()
         _shut_down((self._reads, self._exports))
 
     # -- one entry --------------------------------------------------------------------------
@@ -376,18 +366,27 @@ def _shut_down(runners: tuple[TaskRunner, ...], *_: object) -> None:
 class LogOpener:
     """The quick entry's "Open log" hook: one log window, made when first asked for.
 
-    ``app.set_log_opener(LogOpener(journal, lambda: app.preferences))``; call :meth:`refresh`
-    after a save elsewhere so an open log shows it at once (it would within 5 s anyway).
+    ``app.set_log_opener(LogOpener(journal, lambda: app.preferences))``; connect the journal's
+    "changed" signal to :meth:`journal_changed` so an open log shows what changed.
+    ``edited`` is told of an edit or a deletion made in the log.
     """
 
-    def __init__(self, journal: Journal, preferences: Callable[[], Preferences]) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        preferences: Callable[[], Preferences],
+        edited: Callable[[], None] | None = None,
+    ) -> None:
         self._journal = journal
         self._preferences = preferences
+        self._edited = edited
         self.window: LogWindow | None = None
 
     def __call__(self) -> LogWindow:
         if self.window is None:
             self.window = LogWindow(self._journal, self._preferences())
+            if self._edited is not None:
+                self.window.entries_changed.connect(self._edited)
         else:
             self.window.set_preferences(self._preferences())
             self.window.refresh()
@@ -396,6 +395,6 @@ class LogOpener:
         self.window.activateWindow()
         return self.window
 
-    def refresh(self) -> None:
-        if self.window is not None and self.window.isVisible():
-            self.window.refresh()
+    def journal_changed(self) -> None:
+        if self.window is not None:
+            self.window.journal_changed()
