@@ -68,7 +68,22 @@ def build_parser() -> argparse.ArgumentParser:
         f"${ENV_DATABASE}, else SQLite in the data directory)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # In this order in the help.
+    _add_serve(commands)
+    _add_device_commands(commands)
+    _add_viewer_commands(commands)
+    _add_export(commands)
 
+    from earshot_sync.collector.digest import command as digest_command
+
+    digest = commands.add_parser(
+        "digest", help="the monthly huddle digest of a month, one printable page per site"
+    )
+    digest_command.add_arguments(digest)
+    return parser
+
+
+def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=_port, default=8765, help="port (0 picks a free one)")
@@ -84,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
         "pairs with a collector it starts",
     )
 
+
+def _add_device_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add = commands.add_parser("add-device", help="make a token for a device and print it once")
     add.add_argument("name", metavar="NAME", help="a name people recognise, e.g. till-3-berlin")
 
@@ -93,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list-devices", help="devices, last contact and clock skew")
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
 
+
+def _add_viewer_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     viewer_help = "the password is asked twice on a terminal, or read as one line from stdin"
     add_viewer = commands.add_parser(
         "add-viewer", help="let a person read the pages", description=viewer_help
@@ -109,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     viewers = commands.add_parser("list-viewers", help="viewers, when added, whether disabled")
     viewers.add_argument("--json", action="store_true", help="print JSON for scripts")
 
+
+def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export = commands.add_parser("export", help="write the entries as CSV or JSON Lines")
     export.add_argument("--format", choices=["jsonl", "csv"], required=True)
     export.add_argument(
@@ -116,14 +137,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--include-deleted", action="store_true")
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-
-    from earshot_sync.collector.digest import command as digest_command
-
-    digest = commands.add_parser(
-        "digest", help="the monthly huddle digest of a month, one printable page per site"
-    )
-    digest_command.add_arguments(digest)
-    return parser
 
 
 def _positive(value: str) -> int:
