@@ -138,7 +138,14 @@ def _copy(new: sa.Table, tags: sa.Table) -> None:
 
 
 def upgrade() -> None:
-    dialect = op.get_bind().dialect.name
+    _rebuild_current(op.get_bind().dialect.name)
+    _create_follow_ups()
+    _create_viewers()
+
+
+def _rebuild_current(dialect: str) -> None:
+    """``current`` with an integer key and the columns to filter on, back-filled; its tags
+    one per row; its indexes and its full-text search."""
     new = _current_table("current_0002")
     new.create(op.get_bind())
     entry_tags = op.create_table(
@@ -174,6 +181,9 @@ def upgrade() -> None:
     else:
         op.execute(f"CREATE INDEX ix_current_search ON current USING gin ({PG_SEARCH_VECTOR})")
 
+
+def _create_follow_ups() -> None:
+    """Each call-back's state, and the history of who marked it and when."""
     op.create_table(
         "follow_ups",
         sa.Column("entry_id", sa.String(36), primary_key=True),
@@ -192,6 +202,10 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_follow_up_events_entry_id", "follow_up_events", ["entry_id", "id"])
+
+
+def _create_viewers() -> None:
+    """The people who read the pages, and their sessions."""
     op.create_table(
         "viewers",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
