@@ -22,6 +22,13 @@ MAX_TAG = 100
 MAX_OFFSET_MINUTES = 24 * 60
 
 
+# The fields the pages and exports show, as FeedItem (reading.py) has them: those kept in
+# ``current`` but "deleted", since a deleted entry is never shown.
+SHOWN: tuple[str, ...] = tuple(
+    field.name for field in collector_fields() if field.name != "deleted"
+)
+
+
 def _label(value: Any) -> str:
     return str(value)[:MAX_LABEL]
 

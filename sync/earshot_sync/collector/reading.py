@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -34,9 +34,10 @@ from sqlalchemy import (
 )
 
 from earshot_sync.collector import schema
-from earshot_sync.collector.columns import MAX_LABEL, MAX_TAG
+from earshot_sync.collector.columns import MAX_LABEL, MAX_TAG, SHOWN
 from earshot_sync.collector.storable import storable
 from earshot_sync.collector.store import Store
+from earshot_sync.fields import BY_NAME, Shape
 from earshot_sync.protocol import KINDS, SENTIMENTS
 
 # What a search box's words are made of: letters and digits; everything else separates them.
@@ -173,46 +174,33 @@ _entry_tags = schema.entry_tags
 _ITEM_COLUMNS = (
     _current.c.entry_id,
     _current.c.revision,
-    _current.c.created_at,
-    _current.c.utc_offset_minutes,
-    _current.c.site,
-    _current.c.station,
-    _current.c.staff,
-    _current.c.anonymous,
-    _current.c.kind,
-    _current.c.sentiment,
-    _current.c.text,
-    _current.c.idea,
-    _current.c.tags,
-    _current.c.contact,
-    _current.c.follow_up,
+    *(_current.c[name] for name in SHOWN),
     _follow_ups.c.state,
     _current.c.device_name,
     _current.c.received_at,
 )
+# How a column of ``current`` is read back into a FeedItem, by the field's shape.
+_READ: dict[Shape, Callable[[Any], Any]] = {
+    Shape.OFFSET: int,
+    Shape.FLAG: bool,
+    Shape.TAGS: lambda tags: tuple(json.loads(tags)),
+}
+_SHOWN_READERS = tuple((name, _READ.get(BY_NAME[name].shape)) for name in SHOWN)
 
 
 def _item(row: Row[Any]) -> FeedItem:
     m = row._mapping
+    shown = {
+        name: m[name] if read is None or m[name] is None else read(m[name])
+        for name, read in _SHOWN_READERS
+    }
     return FeedItem(
         entry_id=m["entry_id"],
         revision=int(m["revision"]),
-        created_at=m["created_at"],
-        utc_offset_minutes=int(m["utc_offset_minutes"]),
-        site=m["site"],
-        station=m["station"],
-        staff=m["staff"],
-        anonymous=bool(m["anonymous"]),
-        kind=m["kind"],
-        sentiment=m["sentiment"],
-        text=m["text"],
-        idea=m["idea"],
-        tags=tuple(json.loads(m["tags"])),
-        contact=m["contact"],
-        follow_up=bool(m["follow_up"]),
         follow_up_state=(m["state"] or "open") if m["follow_up"] else None,
         device_name=m["device_name"],
         received_at=m["received_at"],
+        **shown,
     )
 
 

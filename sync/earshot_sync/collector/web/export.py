@@ -11,20 +11,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
+from earshot_sync.collector.columns import SHOWN
 from earshot_sync.collector.reading import FeedItem
 from earshot_sync.collector.web.context import Web
 from earshot_sync.collector.web.filters import parse_filters
 from earshot_sync.collector.web.guard import Viewer
 from earshot_sync.collector.web.viewers import viewer_required
-from earshot_sync.fields import collector_fields
 from earshot_sync.spreadsheet import csv_cell
 
-# The entry's fields kept at the collector (earshot_sync.fields), as FeedItem has them; not
-# "deleted": a deleted entry is never shown or exported.
-ENTRY_COLUMNS: tuple[str, ...] = tuple(
-    field.name for field in collector_fields() if field.name != "deleted"
-)
-COLUMNS = ("id", *ENTRY_COLUMNS, "follow_up_state", "device_name", "received_at")
+COLUMNS = ("id", *SHOWN, "follow_up_state", "device_name", "received_at")
 # Rows per chunk sent to the client: fewer, larger writes than one per row.
 _ROWS_PER_CHUNK = 200
 
@@ -41,7 +36,7 @@ def _plain(value: Any) -> Any:
 def as_row(item: FeedItem) -> dict[str, Any]:
     return (
         {"id": item.entry_id}
-        | {name: _plain(getattr(item, name)) for name in ENTRY_COLUMNS}
+        | {name: _plain(getattr(item, name)) for name in SHOWN}
         | {
             "follow_up_state": item.follow_up_state,
             "device_name": item.device_name,
