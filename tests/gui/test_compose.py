@@ -1,6 +1,6 @@
 """The composition root's sending wiring, offscreen: :func:`earshot.gui.main.compose` with a
 ``make_sync``, driven as a person drives the app (keys in the real quick entry, the tray's
-"Send now", a token saved in the settings).
+"Send now", a token saved in the settings), and the order of the shutdown at quit.
 
 The sync service is a small fake with the slots :class:`SyncLater` calls and the signals it
 passes on; everything else is the real app on a temporary profile.
@@ -139,3 +139,38 @@ def test_the_service_belongs_to_the_windows_and_the_tray_follows_it(
     assert desktop.shell.tray.tooltip().startswith(
         "Earshot: Needs attention: The collector refused the device token."
     )
+
+
+def test_at_quit_sending_stops_then_the_journal_closes_and_the_shell_goes_last(
+    qapp: QApplication,
+    desktop: Desktop,
+    made: Made,
+    journal: Journal,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    desktop.shell.tray.send_now.emit()  # a service to shut down
+    close_journal, stop_tray = journal.close, desktop.shell.tray.stop
+
+    def closing() -> None:
+        made.calls.append("journal closed")
+        close_journal()
+
+    def stopping() -> None:  # the shell's stop, wherever it is called from
+        made.calls.append("tray stopped")
+        stop_tray()
+
+    monkeypatch.setattr(journal, "close", closing)
+    monkeypatch.setattr(desktop.shell.tray, "stop", stopping)
+    desktop.on_shutdown.append(lambda: made.calls.append("handed in"))
+    qapp.aboutToQuit.connect(desktop.shutdown)  # as run_app connects it
+    try:
+        qapp.aboutToQuit.emit()
+    finally:
+        qapp.aboutToQuit.disconnect(desktop.shutdown)
+    assert made.calls == [
+        "retry_and_send",
+        "sync shutdown",
+        "journal closed",
+        "handed in",
+        "tray stopped",
+    ]

@@ -73,13 +73,19 @@ class Desktop:
             self.sync.start()  # whatever waited while the app was closed, once the windows are up
 
     def shutdown(self) -> None:
-        """Sending stops before the journal closes; then whatever was handed in to stop."""
+        """The app's one shutdown sequence (connected to ``aboutToQuit`` by whoever runs it).
+
+        No more "changed"; sending stops; the draft is kept and the journal closes; whatever
+        was handed in to stop (the collector on loopback); the shell last, so the tray, the
+        hotkey and the single-instance socket stay until the app's work is put away.
+        """
         self.journal.stop()
         if self.sync is not None:
             self.sync.shutdown()
         self.windows.shutdown()
         for stop in self.on_shutdown:
             stop()
+        self.shell.stop()
 
 
 def compose(
@@ -249,7 +255,7 @@ def _run(app: QApplication, profile: Profile, env: Mapping[str, str], resources:
             collector.stop()
 
     desktop = compose(app, profile, journal, resources, instance, env, make_sync)
-    desktop.on_shutdown.append(stop_local)  # the collector on loopback goes last
+    desktop.on_shutdown.append(stop_local)  # the collector on loopback, before the shell
     app.aboutToQuit.connect(desktop.shutdown)
     desktop.start()
     try:

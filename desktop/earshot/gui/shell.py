@@ -12,7 +12,10 @@ and owns no globals; :mod:`earshot.gui.main` builds it and connects it to the re
 - The tray's waiting count follows the journal's one "changed" signal
   (:class:`~earshot.gui.services.journal.JournalWatcher`, connected to :meth:`journal_changed`),
   whichever process changed it; the shell itself runs no timer.
-- On ``aboutToQuit`` the keys are ungrabbed, the socket is closed and the tray icon removed.
+- :meth:`DesktopShell.stop` ungrabs the keys, closes the socket and removes the tray icon. The
+  shell does not connect it to ``aboutToQuit`` itself: whoever owns the app's shutdown calls it
+  last (``earshot.gui.main.Desktop.shutdown``), after sending has stopped and the journal is
+  closed, so the app stays reachable until its work is put away.
 """
 
 from __future__ import annotations
@@ -95,8 +98,6 @@ class DesktopShell(QObject):
         hotkey.problem.connect(self._hotkey_failed)
         instance.command_received.connect(self.run_command)
 
-        app.aboutToQuit.connect(self.stop)
-
     # -- start and stop -------------------------------------------------------------------
 
     def start(self, preferences: Preferences) -> None:
@@ -106,7 +107,11 @@ class DesktopShell(QObject):
         self.apply_preferences(preferences)
 
     def stop(self) -> None:
-        """Let go of what the desktop lends us: the key grab, the socket, the tray slot."""
+        """Let go of what the desktop lends us: the key grab, the socket, the tray slot.
+
+        Only the first call does anything: ``run_app`` calls it again where ``exec()`` ends
+        other than by a quit.
+        """
         if self._stopped:
             return
         self._stopped = True
@@ -116,8 +121,7 @@ class DesktopShell(QObject):
             close()
         self.instance.close()
         self.tray.stop()
-        # Once only, and leave the QApplication as it was (tests run several apps in one).
-        self._app.aboutToQuit.disconnect(self.stop)
+        # Leave the QApplication as it was (tests run several apps in one).
         self._app.setQuitOnLastWindowClosed(self._quit_on_last_window)
 
     def follow_sync(self, sync: SyncSignals) -> None:
