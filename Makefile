@@ -6,7 +6,9 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint typecheck pytest system-deps clean translations lupdate bench package
 
-$(STAMP): pyproject.toml
+# The version lives in desktop/earshot/__init__.py: a new one reinstalls, so the package's
+# metadata (where the collector reads its version) follows.
+$(STAMP): pyproject.toml desktop/earshot/__init__.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[desktop,dev,collector]'

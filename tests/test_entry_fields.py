@@ -19,6 +19,7 @@ from earshot.core.entry import CHOICES, Entry, EntryInput
 from earshot.core.journal import Journal
 from earshot.core.journal.schema import COLUMN_NAMES
 from earshot_sync.collector import schema as collector_schema
+from earshot_sync.collector.columns import SHOWN
 from earshot_sync.collector.reading import FeedItem
 from earshot_sync.collector.store import Store
 from earshot_sync.fields import FIELD_NAMES, FIELDS, Shape, collector_fields, typed_fields
@@ -123,6 +124,14 @@ def test_the_collector_migrations_make_a_column_for_every_field_it_keeps(tmp_pat
     where = "the collector's migrations (earshot_sync/collector/migrations/versions)"
     assert _missing(expected, columns, where) == []
     assert _missing(expected, set(collector_schema.current.c.keys()), "collector schema") == []
+
+
+def test_the_pages_download_every_field_they_show() -> None:
+    from earshot_sync.collector.web.export import COLUMNS
+
+    where = "the pages' export COLUMNS (earshot_sync/collector/web/export.py)"
+    assert _missing(set(SHOWN), set(COLUMNS), where) == []
+    assert len(COLUMNS) == len(set(COLUMNS))
 
 
 def test_the_collector_pages_read_every_field_they_show() -> None:

@@ -147,6 +147,11 @@ def test_the_core_imports_no_qt_no_collector_no_sync_client_and_no_ui() -> None:
     assert _crossings(_modules("earshot.core"), forbidden) == []
 
 
+def test_the_desktop_app_never_imports_the_collector() -> None:
+    # It starts one on loopback as a separate process (earshot_sync.local_collector).
+    assert _crossings(_modules("earshot"), ("earshot_sync.collector",)) == []
+
+
 @pytest.mark.parametrize(
     ("forbidden", "crossing"),
     [

@@ -85,6 +85,12 @@ class EntryField:
     # made by the app (ids, times, the device and site).
     typed: bool = False
 
+    def __post_init__(self) -> None:
+        # A sender may leave an optional field out, and readers take its default: None, or
+        # False for a flag. Any other optional field would have no default to take.
+        if self.optional and not (self.nullable or self.shape is Shape.FLAG):
+            raise ValueError(f"{self.name}: an optional field is nullable or a flag")
+
     @property
     def wire_type(self) -> type:
         return WIRE_TYPES[self.shape]
@@ -95,7 +101,8 @@ class EntryField:
         return None if self.nullable else False
 
 
-# In the order exports show them.
+# In the order the revision history and the desktop's export have them; a new field goes last
+# but two, before "deleted" and "revised_at".
 FIELDS: tuple[EntryField, ...] = (
     EntryField("id", Shape.ID, at_collector=False),  # the collector keys it as entry_id
     EntryField("revision", Shape.COUNT, at_collector=False),
@@ -105,16 +112,16 @@ FIELDS: tuple[EntryField, ...] = (
     EntryField("site", Shape.LABEL, max_length=MAX_SITE),
     EntryField("station", Shape.LABEL, max_length=MAX_NAME, typed=True),
     EntryField("staff", Shape.LABEL, nullable=True, max_length=MAX_NAME, typed=True),
-    # "Don't record my name": then ``staff`` must be null.
-    EntryField("anonymous", Shape.FLAG, optional=True, typed=True),
     EntryField("kind", Shape.CHOICE, choices=KINDS, typed=True),
     EntryField("sentiment", Shape.CHOICE, nullable=True, choices=SENTIMENTS, typed=True),
     EntryField("text", Shape.TEXT, max_length=MAX_TEXT, blank_ok=False, typed=True),
-    # What the person who heard the customer thinks the company could do.
-    EntryField("idea", Shape.TEXT, nullable=True, optional=True, max_length=MAX_IDEA, typed=True),
     EntryField("tags", Shape.TAGS, typed=True),
     EntryField("contact", Shape.LINE, nullable=True, max_length=MAX_CONTACT, typed=True),
     EntryField("follow_up", Shape.FLAG, typed=True),
+    # What the person who heard the customer thinks the company could do.
+    EntryField("idea", Shape.TEXT, nullable=True, optional=True, max_length=MAX_IDEA, typed=True),
+    # "Don't record my name": then ``staff`` must be null.
+    EntryField("anonymous", Shape.FLAG, optional=True, typed=True),
     EntryField("deleted", Shape.FLAG),
     EntryField("revised_at", Shape.TIME, at_collector=False),
 )

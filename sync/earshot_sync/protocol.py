@@ -51,8 +51,20 @@ OPTIONAL_FIELDS: Mapping[str, tuple[type, bool, Any]] = {
     for field in fields.optional_fields()
 }
 
-# Every field of an entry on the wire, in the declared order: what a collector keeps and exports.
-WIRE_FIELDS: tuple[str, ...] = fields.FIELD_NAMES
+# Every field of an entry on the wire, required ones first: what a collector keeps and exports.
+WIRE_FIELDS: tuple[str, ...] = (*ENTRY_FIELDS, *OPTIONAL_FIELDS)
+
+# The order values are checked in (and their problems listed): ids, counts, times and choices
+# first, then the words and tags in the declared order.
+_CHECK_ORDER = {
+    fields.Shape.ID: 0,
+    fields.Shape.COUNT: 1,
+    fields.Shape.TIME: 2,
+    fields.Shape.CHOICE: 3,
+}
+_CHECKED: tuple[fields.EntryField, ...] = tuple(
+    sorted(fields.FIELDS, key=lambda field: _CHECK_ORDER.get(field.shape, 4))
+)
 
 
 class ResultStatus(StrEnum):
@@ -198,7 +210,7 @@ def entry_problems(entry: Any) -> list[str]:
             problems.append(f"'{name}' has the wrong type")
     if problems:
         return problems
-    for field in fields.FIELDS:
+    for field in _CHECKED:
         problems.extend(_value_problems(field, entry))
     # The value is never quoted back: the reason is logged and shown on the sending PC.
     if entry.get("anonymous") is True and entry["staff"] is not None:

@@ -86,6 +86,29 @@ def test_a_hand_edited_anonymous_row_with_a_name_is_read_without_it(
         journal.close()
 
 
+def test_a_row_marked_anonymous_by_hand_goes_out_without_the_saved_name(
+    profile: Profile,
+) -> None:
+    journal = profile.open_journal()
+    entry = journal.record(EntryInput(text="Queue too long", staff=NAME), site="York")
+    path = journal.path
+    journal.close()
+    with sqlite3.connect(path) as connection:  # the row says anonymous; the payload names NAME
+        connection.execute("UPDATE entries SET anonymous = 1 WHERE uuid = ?", (str(entry.id),))
+    connection.close()
+
+    journal = profile.open_journal()
+    try:
+        assert journal.require(entry.id).entry.staff is None  # as the log shows it
+        sent = journal.claim_batch(10)  # what goes on the wire
+        assert [(item["id"], item["staff"], item["anonymous"]) for item in sent] == [
+            (str(entry.id), None, True)
+        ]
+        assert NAME not in json.dumps(sent)
+    finally:
+        journal.close()
+
+
 def test_a_named_entry_keeps_its_name(journal: Journal) -> None:
     entry = journal.record(EntryInput(text="Lovely service", staff=NAME), site="York")
     stored = journal.require(entry.id).entry

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from earshot.core.entry import CHOICES, Entry
+from earshot.core.entry import Entry, choice_reader
 from earshot_sync.fields import FIELDS, EntryField, Shape
 
 _TO_WIRE: dict[Shape, Callable[[Any], Any]] = {
@@ -34,9 +34,7 @@ _FROM_WIRE: dict[Shape, Callable[[Any], Any]] = {
 
 def _from_wire(field: EntryField) -> Callable[[Any], Any]:
     if field.shape is Shape.CHOICE:
-        choice = CHOICES[field.name]
-        # An empty choice ("no mood") is none.
-        return lambda value: choice(value) if value else None
+        return choice_reader(field.name, nullable=field.nullable)
     return _FROM_WIRE.get(field.shape, _same)
 
 
@@ -67,5 +65,7 @@ def from_dict(data: dict[str, Any]) -> Entry:
     for field, decode in _DECODERS:
         # Revisions saved before an optional field existed do not have it.
         value = data.get(field.name, field.default) if field.optional else data[field.name]
-        values[field.name] = None if value is None else decode(value)
+        # A flag is never null (bool(None) is False, as a row from before it existed reads).
+        keep_none = value is None and field.shape is not Shape.FLAG
+        values[field.name] = None if keep_none else decode(value)
     return Entry(**values)

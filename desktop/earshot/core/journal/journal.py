@@ -91,6 +91,19 @@ def _update_entry_sql(keys: tuple[str, ...]) -> str:
     return str(statement.compile(dialect=_NAMED, column_keys=list(keys)))
 
 
+def _outgoing(payload: str, *, anonymous: bool) -> dict[str, Any]:
+    """The wire payload saved with a revision, as it goes out.
+
+    The app never saves a name with an anonymous entry, but a hand-edited or damaged file may
+    mark the row anonymous while its saved payload names someone: the row is what the log
+    shows, so the entry goes out anonymously too, without the name.
+    """
+    document: dict[str, Any] = json.loads(payload)
+    if anonymous:
+        document |= {"staff": None, "anonymous": True}
+    return document
+
+
 class RevisionConflict(JournalError):
     """Someone else saved a newer revision of this entry first."""
 
@@ -389,7 +402,7 @@ class Journal:
         the revision), marked *sending* in the same transaction."""
         with self._write() as conn:
             rows = conn.execute(
-                select(entries.c.seq, revisions.c.payload)
+                select(entries.c.seq, entries.c.anonymous, revisions.c.payload)
                 .join(revisions, revisions.c.id == entries.c.outbox_order)
                 .where(entries.c.sync_state == SyncState.QUEUED.value)
                 .order_by(entries.c.outbox_order)
@@ -398,10 +411,10 @@ class Journal:
             if rows:
                 conn.execute(
                     update(entries)
-                    .where(entries.c.seq.in_([seq for seq, _payload in rows]))
+                    .where(entries.c.seq.in_([row.seq for row in rows]))
                     .values(sync_state=SyncState.SENDING.value)
                 )
-        return [json.loads(payload) for _seq, payload in rows]
+        return [_outgoing(row.payload, anonymous=bool(row.anonymous)) for row in rows]
 
     def mark(self, marks: Sequence[Mark]) -> int:
         """Record what the collector said of each revision; returns how many entries changed.

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from earshot.core.entry import CHOICES, Entry
+from earshot.core.entry import Entry, choice_reader
 from earshot.core.journal.schema import COLUMN_NAMES
 from earshot.core.journal.timefmt import from_db, to_db
 from earshot_sync.fields import FIELDS, EntryField, Shape
@@ -47,16 +47,17 @@ _FROM_DB: dict[Shape, Callable[[Any], Any]] = {
 
 def _reader(field: EntryField) -> Callable[[Any], Any]:
     if field.shape is Shape.CHOICE:
-        choice = CHOICES[field.name]
-        # An empty choice ("no mood") is none.
-        return lambda value: choice(value) if value else None
+        return choice_reader(field.name, nullable=field.nullable)
     return _FROM_DB.get(field.shape, _same)
 
 
 _WRITERS = tuple(
     (field.name, COLUMN_NAMES[field.name], _TO_DB.get(field.shape, _same)) for field in FIELDS
 )
-_READERS = tuple((field.name, COLUMN_NAMES[field.name], _reader(field)) for field in FIELDS)
+_READERS = tuple(
+    (field.name, COLUMN_NAMES[field.name], _reader(field), field.shape is Shape.FLAG)
+    for field in FIELDS
+)
 
 
 def entry_columns(entry: Entry) -> dict[str, Any]:
@@ -71,9 +72,10 @@ def entry_columns(entry: Entry) -> dict[str, Any]:
 def entry_from_row(data: RowMapping) -> Entry:
     """The entry of an ``entries`` row."""
     values: dict[str, Any] = {}
-    for name, column, read in _READERS:
+    for name, column, read, is_flag in _READERS:
         value = data[column]
-        values[name] = None if value is None else read(value)
+        # A flag is never null: bool(None) is False.
+        values[name] = None if value is None and not is_flag else read(value)
     # The app never stores a name on an anonymous row, but a hand-edited or damaged file may:
     # the name is dropped (Entry refuses the pair), so the entry is still shown and sent, and
     # anonymously, as the person asked.

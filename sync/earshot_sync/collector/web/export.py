@@ -19,7 +19,28 @@ from earshot_sync.collector.web.guard import Viewer
 from earshot_sync.collector.web.viewers import viewer_required
 from earshot_sync.spreadsheet import csv_cell
 
-COLUMNS = ("id", *SHOWN, "follow_up_state", "device_name", "received_at")
+# The columns in the order downloads have always had them (a spreadsheet may read by position):
+# each field the pages show (columns.SHOWN), then the collector's own. A new field goes in by
+# hand; tests/test_entry_fields.py names it when it is missing here.
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "created_at",
+    "utc_offset_minutes",
+    "site",
+    "station",
+    "staff",
+    "anonymous",
+    "kind",
+    "sentiment",
+    "text",
+    "idea",
+    "tags",
+    "contact",
+    "follow_up",
+    "follow_up_state",
+    "device_name",
+    "received_at",
+)
 # Rows per chunk sent to the client: fewer, larger writes than one per row.
 _ROWS_PER_CHUNK = 200
 
