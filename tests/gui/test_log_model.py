@@ -178,28 +178,65 @@ class _GatedJournal(Journal):
         return super().keys(query)
 
 
-def test_the_refresh_timer_never_drops_the_answer_of_a_search_still_running(
+def test_changes_during_a_search_never_drop_its_answer_and_are_one_more_read(
     qtbot: QtBot, journal: Journal, runner: TaskRunner
 ) -> None:
     bulk.insert(journal, bulk.make_entries(journal, 30))
     gated = _GatedJournal.open(journal.path)
     gated.gate = threading.Event()
+    counts: list[int] = []
     try:
         model = LogModel(gated, runner=runner)
+        model.counted.connect(counts.append)
         # Generous timeouts: a shared CI machine can be slow, and nothing here is timed.
         with qtbot.waitSignal(
             model.searching, check_params_cb=lambda busy: not busy, timeout=60_000
         ):
             model.set_query(EntryQuery(search="number 1"))
             qtbot.waitUntil(lambda: gated.searches == 1, timeout=60_000)  # running now
-            for _tick in range(3):  # the 5-second timer fires while the search runs
+            for _change in range(3):  # the journal changes three times while the search runs
                 model.refresh_later()
             gated.gate.set()
-        assert model.rowCount() == 11  # the running search's own answer was shown
-        assert gated.searches == 1  # and the timer did not start the same search again
+        assert counts[0] == 11  # the running search's own answer was shown
+        qtbot.waitUntil(lambda: len(counts) == 2, timeout=60_000)  # then one more read's
+        assert gated.searches == 2  # one, not three: the changes were one more read
 
-        model.refresh_later()  # with nothing outstanding, the timer reads again
-        qtbot.waitUntil(lambda: gated.searches == 2, timeout=60_000)
+        model.refresh_later()  # with nothing outstanding, a change is read at once
+        qtbot.waitUntil(lambda: gated.searches == 3, timeout=60_000)
+    finally:
+        gated.gate.set()
+        gated.close()
+
+
+class _ReadThenWait(Journal):
+    """A real journal whose search has read its keys, then waits: an answer older than a
+    change made meanwhile."""
+
+    gate = threading.Event()
+    searches = 0
+
+    def keys(self, query: EntryQuery) -> array[int]:
+        found = super().keys(query)
+        self.searches += 1
+        self.gate.wait(timeout=30)
+        return found
+
+
+def test_a_change_while_a_search_is_read_is_shown_after_its_answer(
+    qtbot: QtBot, journal: Journal, runner: TaskRunner
+) -> None:
+    bulk.insert(journal, bulk.make_entries(journal, 30))
+    gated = _ReadThenWait.open(journal.path)
+    gated.gate = threading.Event()
+    try:
+        model = LogModel(gated, runner=runner)
+        model.set_query(EntryQuery(search="number 1"))
+        qtbot.waitUntil(lambda: gated.searches == 1, timeout=60_000)  # read, not answered
+        journal.record(EntryInput(text="number 1 again"), site="Main site")
+        model.refresh_later()  # the journal's "changed" for it
+        gated.gate.set()
+        qtbot.waitUntil(lambda: model.rowCount() == 12, timeout=60_000)
+        assert _text(model, 0, Column.WORDS) == "number 1 again"
     finally:
         gated.gate.set()
         gated.close()

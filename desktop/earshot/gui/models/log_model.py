@@ -191,6 +191,8 @@ class LogModel(QAbstractTableModel):
         self._generation = 0  # which request the rows are for; a late answer is dropped
         # The generation of the read on the runner that has not answered yet, if any.
         self._outstanding: int | None = None
+        # The journal changed while that read was on its way: read once more after its answer.
+        self._again = False
         self._wanted = query  # the query asked for last (shown, or still being read)
         self._announced = False  # a search announced by ``searching`` is running
         self._pages: OrderedDict[int, list[StoredEntry]] = OrderedDict()
@@ -211,6 +213,7 @@ class LogModel(QAbstractTableModel):
         """
         self._generation += 1
         self._wanted = query
+        self._again = False  # the read asked for now begins after any change told so far
         if self._runner is not None and fts_match(query.search) is not None:
             self._read_later(query, announce=True)
             return
@@ -224,13 +227,15 @@ class LogModel(QAbstractTableModel):
 
     @Slot()
     def refresh_later(self) -> None:
-        """:meth:`refresh` on the runner (for a timer): the window never waits for it."""
+        """:meth:`refresh` on the runner (the journal changed): the window never waits for it."""
         if self._runner is None:
             self.refresh()
             return
         if self._outstanding is not None:
-            # A read of the wanted query is still on its way and will show what is new. Asking
-            # again would drop its answer: a search slower than the timer would never show.
+            # A read of the wanted query is still on its way. Asking again now would drop its
+            # answer (a search slower than the changes would never show), but it may have read
+            # before this change: one more read follows its answer, however many changes came.
+            self._again = True
             return
         self._generation += 1
         self._read_later(self._wanted, announce=False)
@@ -280,7 +285,6 @@ class LogModel(QAbstractTableModel):
             count, keys = result.get()
         except JournalError as error:
             self._report(str(error))
-            return
         except Exception as error:  # the runner logged it; the person needs to hear of it too
             self._report(
                 QCoreApplication.translate(
@@ -289,8 +293,11 @@ class LogModel(QAbstractTableModel):
                     "Your entries are unchanged; press F5 to try again.",
                 ).replace("%1", type(error).__name__)
             )
-            return
-        self._show(query, count, keys)
+        else:
+            self._show(query, count, keys)
+        if self._again:  # the last change is never lost to a read that began before it
+            self._again = False
+            self.refresh_later()
 
     def _report(self, message: str) -> None:
         self.last_problem = message
