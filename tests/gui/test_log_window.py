@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -443,6 +443,46 @@ def test_the_opener_makes_one_log_window_and_brings_it_back(
     first.close()
     assert opener() is first
     qtbot.waitUntil(first.isVisible)
+
+
+def test_a_burst_of_changes_is_one_re_read_and_the_last_change_is_shown(
+    qtbot: QtBot,
+    journal: Journal,
+    make_log: Callable[[Journal], LogWindow],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = make_log(journal)
+    rereads: list[None] = []
+    read_on_worker = window.model.refresh_later
+
+    def counted_read() -> None:
+        rereads.append(None)
+        read_on_worker()
+
+    monkeypatch.setattr(window.model, "refresh_later", counted_read)
+    gap = window.findChild(QTimer, "reread_gap")
+    assert isinstance(gap, QTimer)
+    assert not gap.isActive()  # an idle log runs no timer
+
+    with qtbot.waitSignal(window.model.counted):
+        window.journal_changed()  # the first change: re-read at once
+    assert len(rereads) == 1
+    for _change in range(9):  # the sender marking batches sent, every 250 ms
+        window.journal_changed()
+    journal.record(EntryInput(text="the last change"), site="Main site")
+    window.journal_changed()
+    assert gap.isActive()  # all ten inside the gap
+    assert len(rereads) == 1
+    assert _words(window) == []
+    qtbot.waitUntil(lambda: _words(window) == ["the last change"])  # at the end of the gap
+    assert len(rereads) == 2
+    qtbot.waitUntil(lambda: not gap.isActive())  # nothing changed since: the log sleeps
+    assert len(rereads) == 2
+
+    journal.record(EntryInput(text="after the gap"), site="Main site")
+    window.journal_changed()
+    assert len(rereads) == 3  # at once
+    qtbot.waitUntil(lambda: _words(window) == ["after the gap", "the last change"])
 
 
 def test_a_double_click_opens_the_entry(

@@ -3,7 +3,10 @@
 Keys: Ctrl+F search, Enter opens the selected entry, Delete deletes it (after asking),
 Ctrl+E exports what is shown, F5 re-reads the journal, Ctrl+W closes. Entries saved elsewhere
 (the quick entry, ``earshot add``, the sender marking them sent) show up when the journal's one
-"changed" signal says so (:meth:`LogOpener.journal_changed`); the log polls nothing.
+"changed" signal says so (:meth:`LogOpener.journal_changed`); the log polls nothing. While the
+sender marks batches sent, that signal comes every quarter second, and a re-read of a million
+entries takes a good part of that: an open log re-reads at most once per
+:data:`REREAD_GAP_MS`, and a change inside the gap is shown at its end.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QStandardPaths,
     Qt,
+    QTimer,
     Signal,
     Slot,
 )
@@ -45,6 +49,9 @@ from earshot.gui.windows.export_dialog import ExportFileDialog, export_to, failu
 # At quit or when the window goes, a running export gets this long to finish its file (the
 # target is only replaced when the whole file is written, so cutting it short loses nothing).
 SHUTDOWN_WAIT_MS = 2_000
+# At most one re-read of the journal per this long when it keeps changing (a batch marked sent
+# every 250 ms); the 5 s refresh timer the log had before never re-read more often than that.
+REREAD_GAP_MS = 1_000
 
 _WIDTHS = {
     Column.WHEN: 130,
@@ -90,6 +97,13 @@ class LogWindow(QMainWindow):
         self.entry_dialog: EntryDialog | None = None
         self.export_dialog: ExportFileDialog | None = None
         self.message: QMessageBox | None = None
+        # Runs only for one gap after a re-read on a change: an idle log runs no timer.
+        self._reread_gap = QTimer(self)
+        self._reread_gap.setObjectName("reread_gap")
+        self._reread_gap.setSingleShot(True)
+        self._reread_gap.setInterval(REREAD_GAP_MS)
+        self._reread_gap.timeout.connect(self._gap_over)
+        self._changed_in_gap = False
 
         self.setObjectName("log_window")
         self.setWindowTitle(self.tr("Earshot — log"))
@@ -221,9 +235,25 @@ class LogWindow(QMainWindow):
     @Slot()
     def journal_changed(self) -> None:
         """The journal changed: an open log re-reads it on its worker, never waiting for it
-        (a hidden one is re-read when it is opened again)."""
-        if self.isVisible():
-            self.model.refresh_later()
+        (a hidden one is re-read when it is opened again). At once if it has not re-read for
+        :data:`REREAD_GAP_MS`; otherwise once at the end of the gap, however many changes
+        came in it, so the last change is always shown."""
+        if not self.isVisible():
+            return
+        if self._reread_gap.isActive():
+            self._changed_in_gap = True
+            return
+        self._reread()
+
+    def _reread(self) -> None:
+        self._changed_in_gap = False
+        self.model.refresh_later()
+        self._reread_gap.start()
+
+    @Slot()
+    def _gap_over(self) -> None:
+        if self._changed_in_gap and self.isVisible():
+            self._reread()
 
     @Slot()
     def focus_search(self) -> None:
