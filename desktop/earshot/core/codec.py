@@ -6,13 +6,14 @@ line here.
 
 from __future__ import annotations
 
+import operator
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from earshot.core.entry import Entry, choice_reader
-from earshot_sync.fields import FIELDS, EntryField, Shape
+from earshot_sync.fields import FIELD_NAMES, FIELDS, EntryField, Shape
 
 _TO_WIRE: dict[Shape, Callable[[Any], Any]] = {
     Shape.ID: str,
@@ -32,40 +33,47 @@ _FROM_WIRE: dict[Shape, Callable[[Any], Any]] = {
 }
 
 
-def _from_wire(field: EntryField) -> Callable[[Any], Any]:
+def _from_wire(field: EntryField) -> Callable[[Any], Any] | None:
     if field.shape is Shape.CHOICE:
         return choice_reader(field.name, nullable=field.nullable)
-    return _FROM_WIRE.get(field.shape, _same)
+    return _FROM_WIRE.get(field.shape)
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
-_ENCODERS: tuple[tuple[str, Callable[[Any], Any]], ...] = tuple(
-    (field.name, _TO_WIRE.get(field.shape, _same)) for field in FIELDS
+# Every value is read at once, and only the shapes that need it are converted: to_dict runs on
+# every save and from_dict on every revision read back, so a loop of calls per field would be
+# most of their time.
+_read_fields = operator.attrgetter(*FIELD_NAMES)
+_ENCODERS = tuple(
+    (field.name, _TO_WIRE[field.shape]) for field in FIELDS if field.shape in _TO_WIRE
 )
-_DECODERS: tuple[tuple[EntryField, Callable[[Any], Any]], ...] = tuple(
-    (field, _from_wire(field)) for field in FIELDS
+_REQUIRED = tuple(field.name for field in FIELDS if not field.optional)
+# Revisions saved before an optional field existed do not have it: it reads as its default.
+_OPTIONAL = tuple((field.name, field.default) for field in FIELDS if field.optional)
+_DECODERS = tuple(
+    (field.name, decode, field.shape is Shape.FLAG)
+    for field in FIELDS
+    if (decode := _from_wire(field)) is not None
 )
 
 
 def to_dict(entry: Entry) -> dict[str, Any]:
     """``entry`` as the wire and the revision history have it."""
-    document: dict[str, Any] = {}
+    document = dict(zip(FIELD_NAMES, _read_fields(entry), strict=True))
     for name, encode in _ENCODERS:
-        value = getattr(entry, name)
-        document[name] = None if value is None else encode(value)
+        value = document[name]
+        if value is not None:
+            document[name] = encode(value)
     return document
 
 
 def from_dict(data: dict[str, Any]) -> Entry:
     """The entry of a revision saved by :func:`to_dict` (by this or an older version)."""
-    values: dict[str, Any] = {}
-    for field, decode in _DECODERS:
-        # Revisions saved before an optional field existed do not have it.
-        value = data.get(field.name, field.default) if field.optional else data[field.name]
-        # A flag is never null (bool(None) is False, as a row from before it existed reads).
-        keep_none = value is None and field.shape is not Shape.FLAG
-        values[field.name] = None if keep_none else decode(value)
+    values = {name: data[name] for name in _REQUIRED}
+    for name, default in _OPTIONAL:
+        values[name] = data.get(name, default)
+    for name, decode, is_flag in _DECODERS:
+        value = values[name]
+        # A flag is never null: bool(None) is False, as a row from before it existed reads.
+        if value is not None or is_flag:
+            values[name] = decode(value)
     return Entry(**values)

@@ -41,10 +41,6 @@ def _tags(value: Any) -> str:
     return json.dumps(list(value), ensure_ascii=False, separators=(",", ":"))
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
 # How a valid wire value of each shape becomes its column of ``current`` (schema.py).
 _COLUMN_VALUE: dict[Shape, Callable[[Any], Any]] = {
     Shape.TIME: parse_time,
@@ -54,17 +50,26 @@ _COLUMN_VALUE: dict[Shape, Callable[[Any], Any]] = {
     Shape.TAGS: _tags,
     Shape.FLAG: bool,
 }
-_CONVERTERS = tuple((field, _COLUMN_VALUE.get(field.shape, _same)) for field in collector_fields())
+_REQUIRED = tuple(field.name for field in collector_fields() if not field.optional)
+# An older desktop leaves the optional fields out: then they have their defaults.
+_OPTIONAL = tuple((field.name, field.default) for field in collector_fields() if field.optional)
+_CONVERTERS = tuple(
+    (field.name, _COLUMN_VALUE[field.shape])
+    for field in collector_fields()
+    if field.shape in _COLUMN_VALUE
+)
 
 
 def current_columns(document: Mapping[str, Any]) -> dict[str, Any]:
     """The viewer-page columns of ``current`` for a valid stored ``document``: one per field
     kept at the collector (``earshot_sync.fields``)."""
-    columns: dict[str, Any] = {}
-    for field, convert in _CONVERTERS:
-        # An older desktop leaves the optional fields out: then they have their defaults.
-        value = document.get(field.name, field.default) if field.optional else document[field.name]
-        columns[field.name] = None if value is None else convert(value)
+    columns = {name: document[name] for name in _REQUIRED}
+    for name, default in _OPTIONAL:
+        columns[name] = document.get(name, default)
+    for name, convert in _CONVERTERS:
+        value = columns[name]
+        if value is not None:
+            columns[name] = convert(value)
     return columns
 
 

@@ -7,6 +7,7 @@ sort as they read) and tags a JSON list in one column.
 from __future__ import annotations
 
 import json
+import operator
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -16,11 +17,7 @@ from sqlalchemy import RowMapping
 from earshot.core.entry import Entry, choice_reader
 from earshot.core.journal.schema import COLUMN_NAMES
 from earshot.core.journal.timefmt import from_db, to_db
-from earshot_sync.fields import FIELDS, EntryField, Shape
-
-
-def _same(value: Any) -> Any:
-    return value
+from earshot_sync.fields import FIELD_NAMES, FIELDS, EntryField, Shape
 
 
 def _tags_to_db(tags: tuple[str, ...]) -> str:
@@ -45,37 +42,44 @@ _FROM_DB: dict[Shape, Callable[[Any], Any]] = {
 }
 
 
-def _reader(field: EntryField) -> Callable[[Any], Any]:
+def _reader(field: EntryField) -> Callable[[Any], Any] | None:
     if field.shape is Shape.CHOICE:
         return choice_reader(field.name, nullable=field.nullable)
-    return _FROM_DB.get(field.shape, _same)
+    return _FROM_DB.get(field.shape)
 
 
+# All values at once, and only the shapes that need it converted (as in codec.py): save() and
+# every page of the log run these.
+_read_fields = operator.attrgetter(*FIELD_NAMES)
+_COLUMNS = tuple(COLUMN_NAMES[name] for name in FIELD_NAMES)
 _WRITERS = tuple(
-    (field.name, COLUMN_NAMES[field.name], _TO_DB.get(field.shape, _same)) for field in FIELDS
+    (COLUMN_NAMES[field.name], _TO_DB[field.shape]) for field in FIELDS if field.shape in _TO_DB
 )
 _READERS = tuple(
-    (field.name, COLUMN_NAMES[field.name], _reader(field), field.shape is Shape.FLAG)
+    (field.name, read, field.shape is Shape.FLAG)
     for field in FIELDS
+    if (read := _reader(field)) is not None
 )
 
 
 def entry_columns(entry: Entry) -> dict[str, Any]:
     """The ``entries`` columns of ``entry`` (not the outbox's)."""
-    columns: dict[str, Any] = {}
-    for name, column, write in _WRITERS:
-        value = getattr(entry, name)
-        columns[column] = None if value is None else write(value)
+    columns = dict(zip(_COLUMNS, _read_fields(entry), strict=True))
+    for column, write in _WRITERS:
+        value = columns[column]
+        if value is not None:
+            columns[column] = write(value)
     return columns
 
 
 def entry_from_row(data: RowMapping) -> Entry:
     """The entry of an ``entries`` row."""
-    values: dict[str, Any] = {}
-    for name, column, read, is_flag in _READERS:
-        value = data[column]
+    values = {name: data[column] for name, column in zip(FIELD_NAMES, _COLUMNS, strict=True)}
+    for name, read, is_flag in _READERS:
+        value = values[name]
         # A flag is never null: bool(None) is False.
-        values[name] = None if value is None and not is_flag else read(value)
+        if value is not None or is_flag:
+            values[name] = read(value)
     # The app never stores a name on an anonymous row, but a hand-edited or damaged file may:
     # the name is dropped (Entry refuses the pair), so the entry is still shown and sent, and
     # anonymously, as the person asked.
