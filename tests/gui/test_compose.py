@@ -99,7 +99,7 @@ def desktop(
     qtbot.addWidget(desktop.windows.quick_entry)
     qtbot.addWidget(desktop.windows.quick_entry.toast)
     yield desktop
-    desktop.shell.stop()
+    desktop.shutdown()  # as at quit: nothing of it keeps watching or running after the test
 
 
 def test_an_entry_saved_in_the_quick_entry_is_sent(
