@@ -21,9 +21,10 @@ collector, the sender and the desktop's core can all stand on it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 MAX_TEXT = 10_000
 MAX_IDEA = 2_000
@@ -146,3 +147,54 @@ def typed_fields() -> Iterator[EntryField]:
 def collector_fields() -> Iterator[EntryField]:
     """The fields the collector keeps as columns of ``current`` (and shows and exports)."""
     return (field for field in FIELDS if field.at_collector)
+
+
+Convert = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """Field values turned, shape by shape, into what one part stores (a column, the wire).
+
+    Only the fields whose shape needs it are converted, a null stays null, and a flag is never
+    null (``bool(None)`` is False, as a value from before the field existed reads). Built once
+    per part; :meth:`apply` runs on every save, revision read and stored document, so it is a
+    loop over the converted fields only.
+    """
+
+    converters: tuple[tuple[str, Convert, bool], ...]  # key, how, convert a null too
+
+    @classmethod
+    def of(
+        cls,
+        fields: Iterable[EntryField],
+        convert: Callable[[EntryField], Convert | None],
+        key: Callable[[EntryField], str] = lambda field: field.name,
+    ) -> Conversion:
+        """``convert`` gives each field's converter, None where its value stays as it is."""
+        return cls(
+            tuple(
+                (key(field), how, field.shape is Shape.FLAG)
+                for field in fields
+                if (how := convert(field)) is not None
+            )
+        )
+
+    def apply(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Convert ``values`` (keyed as built) in place, and return them."""
+        for key, how, convert_null in self.converters:
+            value = values[key]
+            if value is not None or convert_null:
+                values[key] = how(value)
+        return values
+
+
+def field_values(document: Mapping[str, Any], fields: Iterable[EntryField]) -> dict[str, Any]:
+    """The values of ``fields`` in a wire ``document``; an optional field a sender left out (an
+    older desktop) has its default."""
+    return {
+        field.name: document.get(field.name, field.default)
+        if field.optional
+        else document[field.name]
+        for field in fields
+    }

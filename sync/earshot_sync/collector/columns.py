@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from earshot_sync.fields import Shape, collector_fields
+from earshot_sync.fields import Conversion, Shape, collector_fields, field_values
 from earshot_sync.protocol import parse_time
 
 # What an index row can hold: site, station and staff names are cut to this many characters in
@@ -50,27 +50,14 @@ _COLUMN_VALUE: dict[Shape, Callable[[Any], Any]] = {
     Shape.TAGS: _tags,
     Shape.FLAG: bool,
 }
-_REQUIRED = tuple(field.name for field in collector_fields() if not field.optional)
-# An older desktop leaves the optional fields out: then they have their defaults.
-_OPTIONAL = tuple((field.name, field.default) for field in collector_fields() if field.optional)
-_CONVERTERS = tuple(
-    (field.name, _COLUMN_VALUE[field.shape])
-    for field in collector_fields()
-    if field.shape in _COLUMN_VALUE
-)
+_KEPT = tuple(collector_fields())
+_TO_COLUMNS = Conversion.of(_KEPT, lambda field: _COLUMN_VALUE.get(field.shape))
 
 
 def current_columns(document: Mapping[str, Any]) -> dict[str, Any]:
     """The viewer-page columns of ``current`` for a valid stored ``document``: one per field
     kept at the collector (``earshot_sync.fields``)."""
-    columns = {name: document[name] for name in _REQUIRED}
-    for name, default in _OPTIONAL:
-        columns[name] = document.get(name, default)
-    for name, convert in _CONVERTERS:
-        value = columns[name]
-        if value is not None:
-            columns[name] = convert(value)
-    return columns
+    return _TO_COLUMNS.apply(field_values(document, _KEPT))
 
 
 def tag_keys(document: Mapping[str, Any]) -> list[str]:

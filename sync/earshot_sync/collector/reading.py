@@ -37,7 +37,7 @@ from earshot_sync.collector import schema
 from earshot_sync.collector.columns import MAX_LABEL, MAX_TAG, SHOWN
 from earshot_sync.collector.storable import storable
 from earshot_sync.collector.store import Store
-from earshot_sync.fields import BY_NAME, Shape
+from earshot_sync.fields import BY_NAME, Conversion, Shape
 from earshot_sync.protocol import KINDS, SENTIMENTS
 
 # What a search box's words are made of: letters and digits; everything else separates them.
@@ -185,22 +185,20 @@ _READ: dict[Shape, Callable[[Any], Any]] = {
     Shape.FLAG: bool,
     Shape.TAGS: lambda tags: tuple(json.loads(tags)),
 }
-_SHOWN_READERS = tuple((name, _READ.get(BY_NAME[name].shape)) for name in SHOWN)
+_FROM_COLUMNS = Conversion.of(
+    (BY_NAME[name] for name in SHOWN), lambda field: _READ.get(field.shape)
+)
 
 
 def _item(row: Row[Any]) -> FeedItem:
     m = row._mapping
-    shown = {
-        name: m[name] if read is None or m[name] is None else read(m[name])
-        for name, read in _SHOWN_READERS
-    }
     return FeedItem(
         entry_id=m["entry_id"],
         revision=int(m["revision"]),
         follow_up_state=(m["state"] or "open") if m["follow_up"] else None,
         device_name=m["device_name"],
         received_at=m["received_at"],
-        **shown,
+        **_FROM_COLUMNS.apply({name: m[name] for name in SHOWN}),
     )
 
 

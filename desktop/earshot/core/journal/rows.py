@@ -17,7 +17,7 @@ from sqlalchemy import RowMapping
 from earshot.core.entry import Entry, choice_reader
 from earshot.core.journal.schema import COLUMN_NAMES
 from earshot.core.journal.timefmt import from_db, to_db
-from earshot_sync.fields import FIELD_NAMES, FIELDS, EntryField, Shape
+from earshot_sync.fields import FIELD_NAMES, FIELDS, Conversion, EntryField, Shape
 
 
 def _tags_to_db(tags: tuple[str, ...]) -> str:
@@ -52,34 +52,21 @@ def _reader(field: EntryField) -> Callable[[Any], Any] | None:
 # every page of the log run these.
 _read_fields = operator.attrgetter(*FIELD_NAMES)
 _COLUMNS = tuple(COLUMN_NAMES[name] for name in FIELD_NAMES)
-_WRITERS = tuple(
-    (COLUMN_NAMES[field.name], _TO_DB[field.shape]) for field in FIELDS if field.shape in _TO_DB
+_TO_ROW = Conversion.of(
+    FIELDS, lambda field: _TO_DB.get(field.shape), key=lambda field: COLUMN_NAMES[field.name]
 )
-_READERS = tuple(
-    (field.name, read, field.shape is Shape.FLAG)
-    for field in FIELDS
-    if (read := _reader(field)) is not None
-)
+_FROM_ROW = Conversion.of(FIELDS, _reader)
 
 
 def entry_columns(entry: Entry) -> dict[str, Any]:
     """The ``entries`` columns of ``entry`` (not the outbox's)."""
-    columns = dict(zip(_COLUMNS, _read_fields(entry), strict=True))
-    for column, write in _WRITERS:
-        value = columns[column]
-        if value is not None:
-            columns[column] = write(value)
-    return columns
+    return _TO_ROW.apply(dict(zip(_COLUMNS, _read_fields(entry), strict=True)))
 
 
 def entry_from_row(data: RowMapping) -> Entry:
     """The entry of an ``entries`` row."""
     values = {name: data[column] for name, column in zip(FIELD_NAMES, _COLUMNS, strict=True)}
-    for name, read, is_flag in _READERS:
-        value = values[name]
-        # A flag is never null: bool(None) is False.
-        if value is not None or is_flag:
-            values[name] = read(value)
+    _FROM_ROW.apply(values)
     # The app never stores a name on an anonymous row, but a hand-edited or damaged file may:
     # the name is dropped (Entry refuses the pair), so the entry is still shown and sent, and
     # anonymously, as the person asked.
